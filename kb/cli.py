@@ -1,0 +1,110 @@
+"""The `kb` command: a thin layer that turns options into library calls and formats the results."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kb.config import Settings
+from kb.errors import KbError
+
+
+class KbGroup(click.Group):
+    """Turns the library's domain errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KbError as error:
+            click.echo(f"error: {error}", err=True)
+            if getattr(error, "violations", None) and len(error.violations) > 1:
+                for violation in error.violations[1:20]:
+                    click.echo(f"  also: {violation}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=KbGroup)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project folder holding corpus/ and ontology/ (default: $KB_ROOT or the current folder).")
+@click.pass_context
+def main(ctx: click.Context, root: Path | None) -> None:
+    """glocal-kb: literature and evidence on glocalization, clusters and regional innovation systems."""
+    ctx.obj = Settings.from_env(root=root)
+
+
+def _emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+@click.pass_obj
+def build(settings: Settings, force: bool, as_json: bool) -> None:
+    """Compile ontology and corpus into the validated dataset (atomic; skipped when nothing changed)."""
+    from kb.builder import build as run_build
+
+    report = run_build(settings, force=force)
+    if as_json:
+        _emit_json({"path": str(report.path), "skipped": report.skipped, "seconds": round(report.seconds, 3),
+                    "content_hash": report.content_hash, "counts": report.counts})
+        return
+    state = "up to date" if report.skipped else "built"
+    counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
+    click.echo(f"{state}: {counts} ({report.seconds:.2f} s)")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_obj
+def validate(settings: Settings, as_json: bool) -> None:
+    """Check corpus and ontology as a build would (parsing, references, SHACL) without writing anything."""
+    from kb.builder import validate as run_validate
+
+    counts = run_validate(settings)
+    if as_json:
+        _emit_json({"valid": True, **counts})
+    else:
+        click.echo("valid: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
+@click.pass_obj
+def stats(settings: Settings, as_json: bool) -> None:
+    """Counts of the built knowledge base."""
+    from kb.knowledge_base import KnowledgeBase
+
+    numbers = KnowledgeBase(settings).stats()
+    if as_json:
+        _emit_json(numbers)
+        return
+    for key, value in numbers.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}:")
+            for name, count in value.items():
+                click.echo(f"  {name:<24} {count}")
+        else:
+            click.echo(f"{key:<26} {value}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld"]),
+              default="trig", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@click.pass_obj
+def dump(settings: Settings, fmt: str, output: Path | None) -> None:
+    """Write the whole dataset as RDF (turtle and ntriples merge the named graphs)."""
+    from kb.knowledge_base import KnowledgeBase
+    from kb.atomic import atomic_output
+
+    kb = KnowledgeBase(settings)
+    if output is None:
+        kb.dump(sys.stdout.buffer, fmt)
+        return
+    with atomic_output(output) as handle:
+        kb.dump(handle, fmt)

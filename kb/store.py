@@ -1,0 +1,79 @@
+"""The built knowledge base on disk: an Oxigraph store plus a manifest, swapped in atomically.
+
+Layout under the build folder:
+    current -> dataset-<hash>/    symlink, replaced in one rename, so readers never see a half build
+    dataset-<hash>/store/         Oxigraph (RocksDB) store with the named graphs
+    dataset-<hash>/manifest.json  input hash, counts, versions
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+CURRENT = "current"
+MANIFEST = "manifest.json"
+STORE = "store"
+
+
+def current_dir(build_dir: Path) -> Path | None:
+    link = build_dir / CURRENT
+    return link.resolve() if link.exists() else None
+
+
+def read_manifest(build_dir: Path) -> dict | None:
+    current = current_dir(build_dir)
+    if current is None:
+        return None
+    try:
+        return json.loads((current / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class StagedBuild:
+    """A build folder being written; `commit()` makes it current, leaving it unused on failure."""
+
+    def __init__(self, build_dir: Path, content_hash: str):
+        build_dir.mkdir(parents=True, exist_ok=True)
+        self.build_dir = build_dir
+        self.final = build_dir / f"dataset-{content_hash[:16]}"
+        self.path = Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE
+
+    def write_manifest(self, manifest: dict) -> None:
+        (self.path / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    def commit(self) -> Path:
+        previous = current_dir(self.build_dir)
+        if self.final.exists() and self.final != previous:
+            shutil.rmtree(self.final)
+        if self.final == previous:
+            # Same inputs rebuilt (e.g. after a forced build): publish under a fresh name.
+            self.final = Path(tempfile.mkdtemp(prefix=self.final.name + "-", dir=self.build_dir))
+            self.final.rmdir()
+        os.rename(self.path, self.final)
+        link_tmp = self.build_dir / f".{CURRENT}.tmp"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        link_tmp.symlink_to(self.final.name)
+        os.replace(link_tmp, self.build_dir / CURRENT)
+        self._remove_old(keep={self.final, previous})
+        return self.final
+
+    def abort(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _remove_old(self, keep: set[Path | None]) -> None:
+        """Older builds go; the previous one stays, as a server may still be reading it."""
+        for entry in self.build_dir.glob("dataset-*"):
+            if entry not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
+        for entry in self.build_dir.glob(".staging-*"):
+            shutil.rmtree(entry, ignore_errors=True)

@@ -1,0 +1,51 @@
+"""Shared fixtures: a tiny fixture corpus (copied per test, so tests may break it) and the real corpus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Settings:
+    """A project folder with the fixture corpus and the real ontology; its own build folder."""
+    shutil.copytree(FIXTURE_CORPUS, tmp_path / "corpus")
+    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
+    return Settings(root=tmp_path)
+
+
+@pytest.fixture(scope="session")
+def real_project(tmp_path_factory) -> Settings:
+    """The real corpus and ontology, built once into a scratch build folder."""
+    from kb.builder import build
+
+    settings = Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("real-build"))
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_kb(real_project):
+    from kb.knowledge_base import KnowledgeBase
+
+    return KnowledgeBase(real_project)
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found: {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")

@@ -1,0 +1,103 @@
+"""`kb build` on the fixture corpus: the dataset it writes, its named graphs, no-op rebuilds, dumps."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF
+
+from kb.builder import build
+from kb.knowledge_base import DUMP_FORMATS, KnowledgeBase
+from kb.rdf.namespace import BIBO, CITO, CLAIM, FABIO, GKB, GRAPH, SOURCE, THEME
+from kb.store import current_dir
+
+from conftest import replace_in
+
+
+@pytest.fixture
+def built(tiny_project):
+    report = build(tiny_project)
+    return tiny_project, report
+
+
+def _dataset(kb: KnowledgeBase) -> Dataset:
+    out = io.BytesIO()
+    kb.dump(out, "nquads")
+    dataset = Dataset()
+    dataset.parse(data=out.getvalue().decode(), format="nquads")
+    return dataset
+
+
+def test_build_counts_and_named_graphs(built):
+    settings, report = built
+    assert not report.skipped
+    assert report.counts["sources"] == 3 and report.counts["claims"] == 5 and report.counts["relations"] == 3
+    kb = KnowledgeBase(settings)
+    stats = kb.stats()
+    assert (stats["sources"], stats["claims"]) == (3, 5)
+    assert stats["themes"] >= 30
+    assert stats["relations"] == {"supports": 1, "disputes": 1, "extends": 1}
+    graphs = {str(g.identifier) for g in _dataset(kb).graphs()}
+    assert {str(GRAPH.ontology), str(GRAPH.bibliography), str(GRAPH.claims)} <= graphs
+
+
+def test_source_and_claim_triples(built):
+    settings, _ = built
+    dataset = _dataset(KnowledgeBase(settings))
+    bibliography = dataset.graph(GRAPH.bibliography)
+    claims = dataset.graph(GRAPH.claims)
+    russian = SOURCE.ivanov2014clusters
+    assert (russian, RDF.type, BIBO.AcademicArticle) in bibliography
+    assert (russian, DCTERMS.title, Literal("Кластеры и глобальные связи", lang="ru")) in bibliography
+    assert (russian, FABIO.hasTranslatedTitle, Literal("Clusters and global linkages", lang="en")) in bibliography
+    assert (russian, CITO.cites, SOURCE.smith2001proximity) in bibliography
+    author = bibliography.value(russian, DCTERMS.creator)
+    assert bibliography.value(author, FOAF.familyName) == Literal("Иванов")
+    corporate = bibliography.value(SOURCE.testorg2010policy, DCTERMS.creator)
+    assert (corporate, RDF.type, FOAF.Organization) in bibliography
+    quote = CLAIM["smith2001proximity-quote"]
+    assert (quote, CITO.includesQuotationFrom, SOURCE.smith2001proximity) in claims
+    assert (quote, BIBO.locator, Literal("p. 105")) in claims
+    assert (quote, GKB.disputes, CLAIM["ivanov2014clusters-distance-dead"]) in claims
+    assert (CLAIM["ivanov2014clusters-global-links"], DCTERMS.subject, THEME["cluster-internationalization"]) in claims
+    texts = {l.language for l in claims.objects(CLAIM["ivanov2014clusters-global-links"], GKB.text)}
+    assert texts == {"en", "ru"}
+
+
+def test_unchanged_rebuild_is_skipped_quickly(built):
+    settings, first = built
+    started = time.perf_counter()
+    again = build(settings)
+    elapsed = time.perf_counter() - started
+    assert again.skipped and current_dir(settings.build) == first.path
+    assert elapsed < 0.5, f"no-op build took {elapsed:.2f} s"
+
+
+def test_changed_corpus_rebuilds_and_swaps_current(built):
+    settings, first = built
+    replace_in(settings.corpus / "claims" / "ivanov2014clusters.yaml", "evidence: case-study", "evidence: review")
+    second = build(settings)
+    assert not second.skipped and second.path != first.path
+    assert current_dir(settings.build) == second.path
+    stats = KnowledgeBase(settings).stats()
+    assert stats["claims_by_evidence"].get("review") == 1
+
+
+@pytest.mark.parametrize("fmt", DUMP_FORMATS)
+def test_every_dump_format_parses_back(built, fmt):
+    settings, _ = built
+    kb = KnowledgeBase(settings)
+    out = io.BytesIO()
+    kb.dump(out, fmt)
+    parsed = Dataset()
+    rdflib_format = {"jsonld": "json-ld", "ntriples": "nt"}.get(fmt, fmt)
+    parsed.parse(data=out.getvalue().decode(), format=rdflib_format)
+    triples = {(s, p, o) for s, p, o, _ in parsed.quads((None, None, None, None))}
+    expected = {(s, p, o) for s, p, o, _ in _dataset(kb).quads((None, None, None, None))}
+    # Blank nodes (author lists) get new labels on every parse: compare everything else exactly.
+    ground = lambda ts: {t for t in ts if not any(type(x).__name__ == "BNode" for x in t)}
+    assert ground(triples) == ground(expected)
+    assert len(triples) == len(expected)
