@@ -1,4 +1,11 @@
-"""`kb build` and `kb validate`: ontology + corpus -> one validated dataset in an Oxigraph store."""
+"""`kb build` and `kb validate`: ontology + corpus -> one validated dataset in an Oxigraph store.
+
+A build works file by file, so that re-building after editing one claim file redoes only that
+file: each corpus file is parsed, mapped to RDF (its own N-Quads "chunk" plus the shared people,
+bodies and venues it names) and SHACL-validated once, and the results are cached by content.
+The store of the previous build is copied (a RocksDB checkpoint: hard links) and patched with the
+changed chunks; a first build, or a large change, loads everything in bulk instead.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.config import Settings
-from kb.store import StagedBuild, read_manifest
+from kb.snapshot import SNAPSHOT, write_snapshot
+from kb.store import STORE, StagedBuild, current_dir, read_manifest
 
-# Bump when the shape of the build output changes in a way the file hash cannot see.
-BUILD_FORMAT = 1
+# Bump when the shape of the build output changes in a way the hashed inputs cannot see.
+BUILD_FORMAT = 2
 _PACKAGE = Path(__file__).parent
+CACHE = "cache"
+# Above this share of changed chunks, loading everything afresh beats patching the old store.
+_PATCH_LIMIT = 0.25
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,45 @@ class BuildReport:
     content_hash: str
     seconds: float
     counts: dict = field(default_factory=dict)
+    reused_files: int = 0
+    patched: bool = False
+
+
+@dataclass
+class FileChunk:
+    """One corpus file's contribution: its own quads and the shared-entity quads it names."""
+
+    key: str
+    path: Path
+    mapped: tuple  # (own N-Quads, entity N-Quads), see kb.rdf.chunks.MappedFile
+    validated: bool
+
+    @property
+    def own(self) -> bytes:
+        return self.mapped[0]
+
+    @property
+    def entities(self) -> bytes:
+        return self.mapped[1]
+
+
+@dataclass
+class Compiled:
+    corpus: object
+    vocabulary: object
+    ontology_key: str
+    ontology_chunk: bytes
+    files: list[FileChunk]
+    entities: bytes
+    reused: int
+
+    @property
+    def entities_key(self) -> str:
+        return "entities-" + hashlib.sha256(self.entities).hexdigest()
+
+    def chunks(self) -> dict[str, bytes]:
+        return {self.ontology_key: self.ontology_chunk, **{f.key: f.own for f in self.files},
+                self.entities_key: self.entities}
 
 
 def input_files(settings: Settings) -> list[Path]:
@@ -29,41 +79,126 @@ def input_files(settings: Settings) -> list[Path]:
     from kb.corpus.files import corpus_files
 
     bib, claims = corpus_files(settings.corpus)
-    ontology = sorted(settings.ontology.glob("*.ttl"))
-    code = sorted(p for p in _PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
-    return [*ontology, *bib, *claims, *code]
+    return [*_ontology_inputs(settings), *bib, *claims, *_code_files()]
 
 
-def content_hash(settings: Settings) -> str:
-    digest = hashlib.sha256(f"build-format-{BUILD_FORMAT}\n".encode())
-    for path in input_files(settings):
+def _ontology_inputs(settings: Settings) -> list[Path]:
+    return sorted(settings.ontology.glob("*.ttl"))
+
+
+def _code_files() -> list[Path]:
+    return sorted(p for p in _PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _digest(paths: list[Path], prefix: str = "") -> str:
+    digest = hashlib.sha256(f"build-format-{BUILD_FORMAT}\n{prefix}".encode())
+    for path in paths:
         digest.update(f"{path.name}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def compile_dataset(settings: Settings):
-    """Read and check everything, map it to RDF and validate it with SHACL; write nothing."""
-    from kb.corpus.loader import load_corpus
-    from kb.rdf.mapping import build_dataset
-    from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
-    from kb.rdf.shacl import load_shapes, validate_dataset
+def build_salt(settings: Settings) -> str:
+    """What every per-file result depends on besides the file: the ontology and the code."""
+    return _digest([*_ontology_inputs(settings), *_code_files()])
 
+
+def content_hash(settings: Settings) -> str:
+    return _digest(input_files(settings))
+
+
+def compile_corpus(settings: Settings, cache=None) -> Compiled:
+    """Read, check, map and validate everything; nothing is written except cache entries."""
+    from kb.corpus.bibtex import read_bib_file
+    from kb.corpus.claims import read_claims_file
+    from kb.corpus.files import corpus_files
+    from kb.corpus.loader import assemble_corpus
+    from kb.rdf.chunks import map_bib_file, map_claims_file, ontology_chunk
+    from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
+
+    salt = build_salt(settings)
     ontology = load_ontology_graph(settings.ontology)
     vocabulary = vocabulary_from_graph(ontology)
-    corpus = load_corpus(settings.corpus, vocabulary)
-    dataset = build_dataset(ontology, corpus)
-    validate_dataset(dataset, load_shapes(settings.ontology), describe=_describer(corpus))
-    return dataset, corpus, vocabulary
+    theme_ids, evidence_ids = set(vocabulary.themes), set(vocabulary.evidence_types)
+    bib_files, claim_files = corpus_files(settings.corpus)
+
+    def cached(kind: str, key: str, make):
+        value = cache.get(kind, key) if cache is not None else None
+        if value is None:
+            value = make()
+            if cache is not None:
+                cache.put(kind, key, value)
+        return value
+
+    keys = {path: (cache.key(path) if cache is not None else _digest([path], salt)) for path in [*bib_files, *claim_files]}
+    parsed_bib = [cached("parsed", keys[p], lambda p=p: read_bib_file(p)) for p in bib_files]
+    parsed_claims = [(p, cached("parsed", keys[p], lambda p=p: read_claims_file(p, theme_ids, evidence_ids)))
+                     for p in claim_files]
+    corpus = assemble_corpus(settings.corpus, parsed_bib, parsed_claims)
+
+    files, reused = [], 0
+    for path, sources in zip(bib_files, parsed_bib):
+        files.append(_chunk(cache, keys[path], path, lambda s=sources: map_bib_file(s)))
+    for path, (claims, _) in parsed_claims:
+        files.append(_chunk(cache, keys[path], path, lambda c=claims: map_claims_file(c)))
+    reused = sum(f.validated for f in files)
+    entities = b"".join(sorted(set(b"".join(f.entities for f in files).splitlines(keepends=True))))
+    ontology_key = "ontology-" + salt
+    compiled = Compiled(corpus, vocabulary, ontology_key,
+                        cached("chunk", ontology_key, lambda: ontology_chunk(ontology)), files, entities, reused)
+    _validate_pending(settings, compiled, ontology, cache)
+    return compiled
+
+
+def _chunk(cache, key: str, path: Path, make) -> FileChunk:
+    stored = cache.get("chunk", key) if cache is not None else None
+    if stored is None:
+        stored = make()
+        if cache is not None:
+            cache.put("chunk", key, stored)
+    validated = cache is not None and cache.has("valid", key)
+    return FileChunk(key, path, stored, validated)
+
+
+def _validate_pending(settings: Settings, compiled: Compiled, ontology, cache) -> None:
+    """SHACL-validate the files not validated before, with every other node's type as context."""
+    pending = [f for f in compiled.files if not f.validated]
+    if not pending:
+        return
+    from kb.rdf.chunks import add_mapped, context_graph, nodes
+    from kb.rdf.shacl import load_shapes, validate_graph
+
+    focus: set = set()
+    referenced: set = set()
+    for chunk in pending:
+        subjects, objects = nodes(chunk.mapped)
+        focus |= subjects
+        referenced |= objects
+    graph = context_graph(ontology, compiled.corpus, referenced)
+    for chunk in pending:
+        add_mapped(chunk.mapped, graph)
+    # With every file pending there is no context to skip, and pyshacl is much faster without a focus list.
+    everything = len(pending) == len(compiled.files)
+    validate_graph(graph, load_shapes(settings.ontology), None if everything else sorted(focus),
+                   describe=_describer(compiled.corpus))
+    if cache is not None:
+        for chunk in pending:
+            cache.mark("valid", chunk.key)
 
 
 def validate(settings: Settings) -> dict:
     """Check the corpus and ontology as a build would, without writing anything; return counts."""
-    dataset, corpus, vocabulary = compile_dataset(settings)
-    return _counts(dataset, corpus, vocabulary)
+    import pyoxigraph
+
+    compiled = compile_corpus(settings, cache=None)
+    store = pyoxigraph.Store()
+    store.bulk_load(b"".join(compiled.chunks().values()), format=pyoxigraph.RdfFormat.N_QUADS)
+    return _counts(compiled, len(store))
 
 
 def build(settings: Settings, force: bool = False) -> BuildReport:
+    from kb.build_cache import BuildCache
+
     started = time.perf_counter()
     digest = content_hash(settings)
     manifest = read_manifest(settings.build)
@@ -71,42 +206,78 @@ def build(settings: Settings, force: bool = False) -> BuildReport:
         return BuildReport(settings.build / "current", True, digest, time.perf_counter() - started,
                            manifest.get("counts", {}))
 
-    dataset, corpus, vocabulary = compile_dataset(settings)
-    counts = _counts(dataset, corpus, vocabulary)
+    cache = BuildCache(settings.build / CACHE, build_salt(settings))
+    compiled = compile_corpus(settings, cache)
+    for key, chunk in compiled.chunks().items():
+        if key.startswith("entities-") and not cache.has("chunk", key):
+            cache.put("chunk", key, chunk)
     staged = StagedBuild(settings.build, digest)
     try:
-        _write_store(dataset, staged.store_path)
+        previous = current_dir(settings.build)
+        patched = _write_store(staged.store_path, compiled, manifest, previous, cache)
+        triples = _store_size(staged.store_path)
+        write_snapshot(staged.path / SNAPSHOT, compiled.corpus, compiled.vocabulary)
+        counts = _counts(compiled, triples)
         staged.write_manifest({
             "content_hash": digest,
             "build_format": BUILD_FORMAT,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "counts": counts,
+            "chunks": sorted(compiled.chunks()),
         })
         path = staged.commit()
     except BaseException:
         staged.abort()
         raise
-    return BuildReport(path, False, digest, time.perf_counter() - started, counts)
+    keep = set(compiled.chunks()) | set((manifest or {}).get("chunks", []))
+    cache.prune(keep)
+    return BuildReport(path, False, digest, time.perf_counter() - started, counts, compiled.reused, patched)
 
 
-def _write_store(dataset, path: Path) -> None:
+def _write_store(path: Path, compiled: Compiled, manifest: dict | None, previous: Path | None, cache) -> bool:
+    """Patch a copy of the previous store when few chunks changed; otherwise bulk-load. True if patched."""
     import pyoxigraph
 
-    data = dataset.serialize(format="nquads", encoding="utf-8")
+    new = compiled.chunks()
+    old_keys = set((manifest or {}).get("chunks", []))
+    removed, added = old_keys - set(new), [k for k in new if k not in old_keys]
+    old_chunks = {key: cache.get("chunk", key) for key in removed}
+    can_patch = (
+        previous is not None and (previous / STORE).exists() and old_keys
+        and all(v is not None for v in old_chunks.values())
+        and len(removed) + len(added) <= max(4, _PATCH_LIMIT * len(new))
+    )
+    if can_patch:
+        pyoxigraph.Store.read_only(str(previous / STORE)).backup(str(path))
+        store = pyoxigraph.Store(str(path))
+        for key, chunk in old_chunks.items():
+            data = chunk[0] if isinstance(chunk, tuple) else chunk
+            for quad in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS):
+                store.remove(quad)
+        for key in added:
+            store.extend(pyoxigraph.parse(new[key], format=pyoxigraph.RdfFormat.N_QUADS))
+        store.flush()
+        return True
     store = pyoxigraph.Store(str(path))
-    store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+    store.bulk_load(b"".join(new.values()), format=pyoxigraph.RdfFormat.N_QUADS)
     store.flush()
-    store.optimize()
-    del store
+    return False
 
 
-def _counts(dataset, corpus, vocabulary) -> dict:
+def _store_size(path: Path) -> int:
+    import pyoxigraph
+
+    return len(pyoxigraph.Store.read_only(str(path)))
+
+
+def _counts(compiled: Compiled, triples: int) -> dict:
+    corpus = compiled.corpus
     return {
         "sources": len(corpus.sources),
         "claims": len(corpus.claims),
-        "themes": len(vocabulary.themes),
+        "themes": len(compiled.vocabulary.themes),
         "relations": sum(len(c.relations()) for c in corpus.claims.values()),
-        "triples": sum(1 for _ in dataset.quads((None, None, None, None))),
+        "triples": triples,
     }
 
 
@@ -120,7 +291,7 @@ def _describer(corpus):
             if claim:
                 return f"{claim.origin}: claim '{claim.id}'"
         if text.startswith(str(SOURCE)):
-            source = corpus.sources.get(text.removeprefix(str(SOURCE)))
+            source = corpus.sources.get(text.removeprefix(str(SOURCE)).split("#")[0])
             if source:
                 return f"{source.origin}: entry '{source.key}'"
         if text.startswith(str(THEME)):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import IO
+from typing import IO, Mapping
 
 from kb.config import Settings
 from kb.errors import KbError, NotBuiltError
 from kb.rdf.namespace import PREFIXES
-from kb.store import MANIFEST, STORE, current_dir, read_manifest
+from kb.model import Corpus, Theme
+from kb.rdf.ontology import Vocabulary
+from kb.snapshot import SNAPSHOT, read_snapshot
+from kb.store import STORE, current_dir, read_manifest
 
 DUMP_FORMATS = ("turtle", "trig", "nquads", "ntriples", "jsonld")
 
@@ -24,6 +27,36 @@ class KnowledgeBase:
             raise NotBuiltError(settings.build)
         self.path: Path = current
         self.manifest: dict = read_manifest(settings.build) or {}
+
+    @cached_property
+    def _snapshot(self):
+        return read_snapshot(self.path / SNAPSHOT)
+
+    @property
+    def corpus(self) -> Corpus:
+        """Sources and claims exactly as this build compiled them."""
+        return self._snapshot[0]
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Themes and evidence types of this build."""
+        return self._snapshot[1]
+
+    @property
+    def themes(self) -> Mapping[str, Theme]:
+        return self.vocabulary.themes
+
+    def theme_with_narrower(self, theme_id: str) -> set[str]:
+        """A theme and everything under it (a theme filter includes its narrower themes)."""
+        if theme_id not in self.themes:
+            raise KbError(f"unknown theme '{theme_id}' (see `kb themes` or ontology/concepts.ttl)")
+        found, frontier = set(), [theme_id]
+        while frontier:
+            current = frontier.pop()
+            if current not in found:
+                found.add(current)
+                frontier.extend(self.themes[current].narrower)
+        return found
 
     @cached_property
     def store(self):

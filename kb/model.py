@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Mapping
 
 from kb.errors import Location
@@ -20,6 +19,21 @@ EVIDENCE_TYPES = (
 CLAIM_KINDS = ("paraphrase", "quote")
 CURATION_BASES = ("full-text", "abstract", "secondary")
 CLAIM_RELATIONS = ("supports", "disputes", "extends")
+
+
+class FrozenMap(dict):
+    """A read-only dict that pickles and hashes, for mapping fields of frozen data classes."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("FrozenMap is read-only")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self):
+        return (FrozenMap, (dict(self),))
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,7 @@ class Source:
     correction: str = ""
     verification: str = ""
     cites: tuple[str, ...] = ()
-    extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    extra: Mapping[str, str] = field(default_factory=FrozenMap)
     origin: Location | None = field(default=None, compare=False)
 
     @property
@@ -149,7 +163,7 @@ class Theme:
     id: str
     iri: str
     labels: Mapping[str, str]
-    definitions: Mapping[str, str] = field(default_factory=dict)
+    definitions: Mapping[str, str] = field(default_factory=FrozenMap)
     alt_labels: tuple[tuple[str, str], ...] = ()
     broader: tuple[str, ...] = ()
     narrower: tuple[str, ...] = ()

@@ -101,3 +101,49 @@ def test_every_dump_format_parses_back(built, fmt):
     ground = lambda ts: {t for t in ts if not any(type(x).__name__ == "BNode" for x in t)}
     assert ground(triples) == ground(expected)
     assert len(triples) == len(expected)
+
+
+def test_snapshot_round_trips_the_corpus(built):
+    from kb.corpus.loader import load_corpus
+    from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
+
+    settings, _ = built
+    kb = KnowledgeBase(settings)
+    vocabulary = vocabulary_from_graph(load_ontology_graph(settings.ontology))
+    assert kb.corpus == load_corpus(settings.corpus, vocabulary)
+    assert kb.vocabulary == vocabulary
+    assert kb.theme_with_narrower("proximity") >= {"proximity", "geographical-proximity", "social-proximity"}
+
+
+def _quads(settings) -> set[str]:
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(current_dir(settings.build) / "store"))
+    return {str(q) for q in store}
+
+
+def test_patched_build_equals_a_fresh_build(built, tmp_path):
+    """Editing one claim file patches the previous store; the result must match a build from scratch."""
+    from dataclasses import replace
+
+    settings, first = built
+    replace_in(settings.corpus / "claims" / "ivanov2014clusters.yaml",
+               "Regional clusters that build links", "Regional clusters that forge links")
+    second = build(settings)
+    assert second.patched and second.reused_files == 3  # the .bib and two untouched claim files
+    fresh = replace(settings, build_dir=tmp_path / "fresh-build")
+    scratch = build(fresh)
+    assert not scratch.patched
+    assert _quads(settings) == _quads(fresh)
+    assert second.counts == scratch.counts
+
+
+def test_renaming_a_curator_patches_shared_entities(built, tmp_path):
+    from dataclasses import replace
+
+    settings, _ = built
+    replace_in(settings.corpus / "claims" / "testorg2010policy.yaml", "curated_by: test curators", "curated_by: A. Curator")
+    assert build(settings).patched
+    fresh = replace(settings, build_dir=tmp_path / "fresh-build")
+    build(fresh)
+    assert _quads(settings) == _quads(fresh)

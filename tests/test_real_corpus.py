@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from kb.builder import compile_dataset
+from kb.builder import compile_corpus
 from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
 from kb.corpus.loader import load_corpus
 
@@ -32,7 +32,7 @@ def test_stats_of_the_real_knowledge_base(real_kb):
 
 
 def test_real_corpus_conforms_to_the_shapes(real_project):
-    dataset, corpus, _ = compile_dataset(real_project)  # raises ValidationError on any violation
+    corpus = compile_corpus(real_project).corpus  # raises ValidationError on any violation
     assert len(corpus.claims) >= 120
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from types import MappingProxyType
 
 import bibtexparser
 from bibtexparser import middlewares
@@ -18,7 +17,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from kb.corpus.names import person_from_parts, transliterate_person
 from kb.errors import CorpusError, Location
-from kb.model import Person, Source
+from kb.model import FrozenMap, Person, Source
 
 ENTRY_TYPES = (
     "article", "book", "collection", "incollection", "inproceedings", "report",
@@ -181,7 +180,7 @@ def entry_to_source(entry: Entry, path: Path) -> Source:
         correction=text("correction"),
         verification=text("verification"),
         cites=tuple(k.strip() for k in text("cites").split(",") if k.strip()),
-        extra=MappingProxyType(extra),
+        extra=FrozenMap(extra),
         origin=where,
     )
 

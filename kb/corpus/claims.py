@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 from kb.corpus.yamlnodes import Located, read_yaml
 from kb.errors import CorpusError, Location
-from kb.model import CLAIM_KINDS, CLAIM_RELATIONS, CURATION_BASES, Claim
+from kb.model import CLAIM_KINDS, CLAIM_RELATIONS, CURATION_BASES, Claim, FrozenMap
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def _claim(
     return Claim(
         id=claim_id,
         source_key=source,
-        text=MappingProxyType(text),
+        text=FrozenMap(text),
         themes=themes,
         evidence=evidence,
         kind=kind,

@@ -3,29 +3,44 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import MappingProxyType
 
 from kb.corpus.bibtex import read_bib_file
-from kb.corpus.claims import read_claims_file
+from kb.corpus.claims import Reference, read_claims_file
 from kb.corpus.files import corpus_files
 from kb.errors import CorpusError, Location
-from kb.model import Claim, Corpus, Source
+from kb.model import Claim, Corpus, FrozenMap, Source
 from kb.rdf.ontology import Vocabulary
 
 
+ParsedClaims = tuple[list[Claim], list[Reference]]
+
+
 def load_corpus(corpus_dir: Path, vocabulary: Vocabulary) -> Corpus:
+    """Read and cross-check a whole corpus folder."""
     bib_files, claim_files = corpus_files(corpus_dir)
-    if not bib_files:
+    theme_ids, evidence_ids = set(vocabulary.themes), set(vocabulary.evidence_types)
+    return assemble_corpus(
+        corpus_dir,
+        [read_bib_file(path) for path in bib_files],
+        [(path, read_claims_file(path, theme_ids, evidence_ids)) for path in claim_files],
+    )
+
+
+def assemble_corpus(
+    corpus_dir: Path, parsed_bib: list[list[Source]], parsed_claims: list[tuple[Path, ParsedClaims]]
+) -> Corpus:
+    """Join per-file parse results (fresh or cached) into a corpus, resolving every reference."""
+    if not parsed_bib:
         raise CorpusError("no bibliography (*.bib) in the corpus folder", Location(corpus_dir))
-    sources = _load_sources(bib_files)
-    claims = _load_claims(claim_files, sources, vocabulary)
-    return Corpus(sources=MappingProxyType(sources), claims=MappingProxyType(claims))
+    sources = _join_sources(parsed_bib)
+    claims = _join_claims(parsed_claims, sources)
+    return Corpus(sources=FrozenMap(sources), claims=FrozenMap(claims))
 
 
-def _load_sources(bib_files: list[Path]) -> dict[str, Source]:
+def _join_sources(parsed_bib: list[list[Source]]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    for path in bib_files:
-        for source in read_bib_file(path):
+    for file_sources in parsed_bib:
+        for source in file_sources:
             if source.key in sources:
                 raise CorpusError(
                     f"duplicate citation key '{source.key}' (first defined at {sources[source.key].origin})",
@@ -39,12 +54,10 @@ def _load_sources(bib_files: list[Path]) -> dict[str, Source]:
     return sources
 
 
-def _load_claims(claim_files: list[Path], sources: dict[str, Source], vocabulary: Vocabulary) -> dict[str, Claim]:
+def _join_claims(parsed_claims: list[tuple[Path, ParsedClaims]], sources: dict[str, Source]) -> dict[str, Claim]:
     claims: dict[str, Claim] = {}
     references = []
-    theme_ids, evidence_ids = set(vocabulary.themes), set(vocabulary.evidence_types)
-    for path in claim_files:
-        file_claims, file_references = read_claims_file(path, theme_ids, evidence_ids)
+    for path, (file_claims, file_references) in parsed_claims:
         source_reference = file_references[0]
         if source_reference.target not in sources:
             raise CorpusError(f"unknown source '{source_reference.target}' (no such citation key in corpus/*.bib)",

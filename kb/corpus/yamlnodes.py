@@ -11,6 +11,10 @@ import yaml
 from kb.errors import CorpusError, Location
 
 
+# libyaml's parser when available (about 10x faster); both keep line marks.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @dataclass
 class Located:
     """A YAML value and the 1-based line where it starts."""
@@ -30,7 +34,7 @@ def read_yaml(path: Path) -> Located:
     """Parse a YAML file into `Located` values; syntax errors and duplicate keys name the line."""
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0

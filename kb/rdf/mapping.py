@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.collection import Collection
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from kb.corpus.names import has_cyrillic, transliterate
@@ -37,6 +36,7 @@ VENUE_CLASSES = {"article": BIBO.Journal, "inproceedings": BIBO.Proceedings, "in
 
 
 def build_dataset(ontology: Graph, corpus: Corpus) -> Dataset:
+    """The whole dataset in memory (for small corpora and tests; builds go chunk by chunk)."""
     dataset = Dataset()
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
@@ -44,11 +44,11 @@ def build_dataset(ontology: Graph, corpus: Corpus) -> Dataset:
     for triple in ontology:
         ontology_graph.add(triple)
     bibliography = dataset.graph(BIBLIOGRAPHY_GRAPH)
-    for source in corpus.sources.values():
-        add_source(bibliography, source)
     claims = dataset.graph(CLAIMS_GRAPH)
+    for source in corpus.sources.values():
+        add_source(bibliography, bibliography, source)
     for claim in corpus.claims.values():
-        add_claim(claims, claim, corpus.sources[claim.source_key])
+        add_claim(claims, claims, claim)
     return dataset
 
 
@@ -60,7 +60,9 @@ def claim_iri(claim_id: str) -> URIRef:
     return CLAIM[claim_id]
 
 
-def add_source(g: Graph, source: Source) -> None:
+def add_source(g: Graph, entities: Graph, source: Source) -> None:
+    """The source's own triples go to `g`; people, bodies and venues it names go to `entities`,
+    which several sources share (so a build can replace one source's triples alone)."""
     s = source_iri(source.key)
     g.add((s, RDF.type, SOURCE_CLASSES[source.entry_type]))
     g.add((s, DCTERMS.identifier, Literal(source.key)))
@@ -73,9 +75,9 @@ def add_source(g: Graph, source: Source) -> None:
         g.add((s, DCTERMS.issued, Literal(source.date, datatype=XSD.date)))
     g.add((s, DCTERMS.language, ISO639[source.language]))
 
-    _people(g, s, source.authors, DCTERMS.creator, BIBO.authorList)
-    _people(g, s, source.editors, BIBO.editor, BIBO.editorList)
-    _container(g, s, source)
+    _people(g, entities, s, source.authors, DCTERMS.creator, BIBO.authorList, "authors")
+    _people(g, entities, s, source.editors, BIBO.editor, BIBO.editorList, "editors")
+    _container(g, entities, s, source)
 
     _literal(g, s, BIBO.volume, source.volume)
     _literal(g, s, BIBO.issue if source.entry_type == "article" else BIBO.number, source.number)
@@ -88,9 +90,9 @@ def add_source(g: Graph, source: Source) -> None:
         g.add((s, BIBO.numPages, Literal(int(source.pagetotal))))
     _literal(g, s, DCTERMS.type, source.report_type)
     if source.publisher:
-        g.add((s, DCTERMS.publisher, _organisation(g, source.publisher)))
+        g.add((s, DCTERMS.publisher, _organisation(entities, source.publisher)))
     if source.institution:
-        g.add((s, BIBO.issuer, _organisation(g, source.institution)))
+        g.add((s, BIBO.issuer, _organisation(entities, source.institution)))
     _literal(g, s, GKB.publicationPlace, source.location)
     _literal(g, s, BIBO.doi, source.doi)
     isbn = re.sub(r"[^0-9Xx]", "", source.isbn)
@@ -107,7 +109,8 @@ def add_source(g: Graph, source: Source) -> None:
         g.add((s, CITO.cites, source_iri(cited)))
 
 
-def add_claim(g: Graph, claim: Claim, source: Source) -> None:
+def add_claim(g: Graph, entities: Graph, claim: Claim) -> None:
+    """The claim's own triples go to `g`; its curator, shared by many claims, to `entities`."""
     c = claim_iri(claim.id)
     s = source_iri(claim.source_key)
     g.add((c, RDF.type, GKB.Claim))
@@ -126,22 +129,26 @@ def add_claim(g: Graph, claim: Claim, source: Source) -> None:
     _literal(g, c, SKOS.note, claim.note, "en")
     curator = AGENT[slug(claim.curated_by)]
     g.add((c, PROV.wasAttributedTo, curator))
-    g.add((curator, RDF.type, PROV.Agent))
-    g.add((curator, FOAF.name, Literal(claim.curated_by)))
+    entities.add((curator, RDF.type, PROV.Agent))
+    entities.add((curator, FOAF.name, Literal(claim.curated_by)))
     g.add((c, PROV.wasDerivedFrom, s))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", claim.curated_on):
         g.add((c, DCTERMS.created, Literal(claim.curated_on, datatype=XSD.date)))
 
 
-def _people(g: Graph, work: URIRef, people, link: URIRef, list_property: URIRef) -> None:
+def _people(g: Graph, entities: Graph, work: URIRef, people, link: URIRef, list_property: URIRef, role: str) -> None:
+    """Creators as links plus an ordered rdf:List; list cells get IRIs under the work's own IRI
+    (no blank nodes, so the same record always maps to the same triples)."""
     if not people:
         return
-    nodes = [_person(g, p) for p in people]
+    nodes = [_person(entities, p) for p in people]
     for node in nodes:
         g.add((work, link, node))
-    head = BNode()
-    Collection(g, head, nodes)
-    g.add((work, list_property, head))
+    cells = [URIRef(f"{work}#{role}-{i}") for i in range(1, len(nodes) + 1)]
+    g.add((work, list_property, cells[0]))
+    for index, (cell, node) in enumerate(zip(cells, nodes)):
+        g.add((cell, RDF.first, node))
+        g.add((cell, RDF.rest, cells[index + 1] if index + 1 < len(cells) else RDF.nil))
 
 
 def _person(g: Graph, person: Person) -> URIRef:
@@ -164,25 +171,25 @@ def _organisation(g: Graph, name: str) -> URIRef:
     return node
 
 
-def _container(g: Graph, work: URIRef, source: Source) -> None:
+def _container(g: Graph, entities: Graph, work: URIRef, source: Source) -> None:
     """The journal, book or series a work appears in, as its own node shared by the works in it."""
     title = source.container_title or (source.series if source.entry_type in ("report", "book") else "")
     if not title:
         return
     is_series = not source.container_title
     venue = VENUE[slug(title)]
-    g.add((venue, RDF.type, BIBO.Series if is_series else VENUE_CLASSES.get(source.entry_type, BIBO.Collection)))
-    language = "ru" if has_cyrillic(title) else source.language if not is_series else "en"
-    g.add((venue, DCTERMS.title, Literal(title, lang=language)))
+    entities.add((venue, RDF.type, BIBO.Series if is_series else VENUE_CLASSES.get(source.entry_type, BIBO.Collection)))
+    language = "ru" if has_cyrillic(title) else "en" if is_series or source.language == "ru" else source.language
+    entities.add((venue, DCTERMS.title, Literal(title, lang=language)))
     if source.container_title_en and not is_series:
-        g.add((venue, FABIO.hasTranslatedTitle, Literal(source.container_title_en, lang="en")))
+        entities.add((venue, FABIO.hasTranslatedTitle, Literal(source.container_title_en, lang="en")))
     if source.issn and source.entry_type == "article":
-        g.add((venue, BIBO.issn, Literal(source.issn)))
+        entities.add((venue, BIBO.issn, Literal(source.issn)))
     g.add((work, DCTERMS.isPartOf, venue))
     if source.series and not is_series:
         series = VENUE[slug(source.series)]
-        g.add((series, RDF.type, BIBO.Series))
-        g.add((series, DCTERMS.title, Literal(source.series)))
+        entities.add((series, RDF.type, BIBO.Series))
+        entities.add((series, DCTERMS.title, Literal(source.series)))
         g.add((work, DCTERMS.isPartOf, series))
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from kb.errors import CorpusError, Location
-from kb.model import Theme
+from kb.model import FrozenMap, Theme
 from kb.rdf.namespace import EVIDENCE, EVIDENCE_SCHEME, THEME, THEME_SCHEME
 
 SHAPES_FILE = "shapes.ttl"
@@ -57,19 +56,19 @@ def vocabulary_from_graph(graph: Graph) -> Vocabulary:
         themes[theme_id] = Theme(
             id=theme_id,
             iri=str(concept),
-            labels=MappingProxyType(_by_language(graph, concept, SKOS.prefLabel)),
-            definitions=MappingProxyType(_by_language(graph, concept, SKOS.definition)),
+            labels=FrozenMap(_by_language(graph, concept, SKOS.prefLabel)),
+            definitions=FrozenMap(_by_language(graph, concept, SKOS.definition)),
             alt_labels=tuple(sorted((o.language or "", str(o)) for o in graph.objects(concept, SKOS.altLabel))),
             broader=_ids(graph.objects(concept, SKOS.broader)),
             narrower=_ids(graph.objects(concept, SKOS.narrower)),
             related=_ids(graph.objects(concept, SKOS.related)),
         )
     evidence = {
-        str(concept).removeprefix(str(EVIDENCE)): MappingProxyType(_by_language(graph, concept, SKOS.prefLabel))
+        str(concept).removeprefix(str(EVIDENCE)): FrozenMap(_by_language(graph, concept, SKOS.prefLabel))
         for concept in sorted(set(graph.subjects(SKOS.inScheme, EVIDENCE_SCHEME)))
         if (concept, RDF.type, SKOS.Concept) in graph
     }
-    return Vocabulary(themes=MappingProxyType(themes), evidence_types=MappingProxyType(evidence))
+    return Vocabulary(themes=FrozenMap(themes), evidence_types=FrozenMap(evidence))
 
 
 def _by_language(graph: Graph, subject: URIRef, predicate: URIRef) -> dict[str, str]:

@@ -17,13 +17,26 @@ def load_shapes(ontology_dir: Path) -> Graph:
 
 
 def validate_dataset(dataset: Dataset, shapes: Graph, describe: Callable[[URIRef], str] = str) -> None:
-    """Raise `ValidationError` listing every violation; `describe` turns a focus node into a corpus location."""
-    from pyshacl import validate  # heavy import: only when a build really runs
-
+    """Validate a whole in-memory dataset (its named graphs merged)."""
     data = Graph()
     for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
         data.add((subject, predicate, obj))
-    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    validate_graph(data, shapes, None, describe)
+
+
+def validate_graph(data: Graph, shapes: Graph, focus: list[URIRef] | None,
+                   describe: Callable[[URIRef], str] = str) -> None:
+    """Raise `ValidationError` listing every violation; `describe` turns a focus node into a corpus location.
+
+    With `focus`, only those nodes are checked (the rest of `data` is context they may point to).
+    """
+    from pyshacl import validate  # heavy import: only when a build really runs
+
+    options = {"focus_nodes": sorted(focus)} if focus is not None else {}
+    if focus is not None and not focus:
+        return
+    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                    allow_warnings=True, **options)
     if conforms:
         return
     violations = []

@@ -1,42 +1,14 @@
-"""The `kb` command: a thin layer that turns options into library calls and formats the results."""
+"""Commands that make and read the knowledge base itself: build, validate, stats, dump."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from kb.cli import emit_json, main
 from kb.config import Settings
-from kb.errors import KbError
-
-
-class KbGroup(click.Group):
-    """Turns the library's domain errors into one line on stderr and exit status 1."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except KbError as error:
-            click.echo(f"error: {error}", err=True)
-            if getattr(error, "violations", None) and len(error.violations) > 1:
-                for violation in error.violations[1:20]:
-                    click.echo(f"  also: {violation}", err=True)
-            ctx.exit(1)
-
-
-@click.group(cls=KbGroup)
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder holding corpus/ and ontology/ (default: $KB_ROOT or the current folder).")
-@click.pass_context
-def main(ctx: click.Context, root: Path | None) -> None:
-    """glocal-kb: literature and evidence on glocalization, clusters and regional innovation systems."""
-    ctx.obj = Settings.from_env(root=root)
-
-
-def _emit_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @main.command()
@@ -49,7 +21,7 @@ def build(settings: Settings, force: bool, as_json: bool) -> None:
 
     report = run_build(settings, force=force)
     if as_json:
-        _emit_json({"path": str(report.path), "skipped": report.skipped, "seconds": round(report.seconds, 3),
+        emit_json({"path": str(report.path), "skipped": report.skipped, "seconds": round(report.seconds, 3),
                     "content_hash": report.content_hash, "counts": report.counts})
         return
     state = "up to date" if report.skipped else "built"
@@ -66,7 +38,7 @@ def validate(settings: Settings, as_json: bool) -> None:
 
     counts = run_validate(settings)
     if as_json:
-        _emit_json({"valid": True, **counts})
+        emit_json({"valid": True, **counts})
     else:
         click.echo("valid: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
@@ -80,7 +52,7 @@ def stats(settings: Settings, as_json: bool) -> None:
 
     numbers = KnowledgeBase(settings).stats()
     if as_json:
-        _emit_json(numbers)
+        emit_json(numbers)
         return
     for key, value in numbers.items():
         if isinstance(value, dict):

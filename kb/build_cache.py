@@ -1,0 +1,56 @@
+"""Content-addressed cache of per-file build work (parsed records, RDF chunks, SHACL verdicts).
+
+A key is the hash of a file's bytes salted with everything else its result depends on (the
+code and the ontology), so an entry is either exactly right or never looked up. Entries are
+written atomically; a crash leaves at most an unused file, removed by the next `prune`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+
+from kb.atomic import atomic_output
+
+
+class BuildCache:
+    def __init__(self, directory: Path, salt: str):
+        self.directory = directory
+        self.salt = salt
+
+    def key(self, path: Path) -> str:
+        digest = hashlib.sha256(self.salt.encode())
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.directory / kind / key[:2] / key
+
+    def get(self, kind: str, key: str):
+        path = self._path(kind, key)
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def put(self, kind: str, key: str, value) -> None:
+        with atomic_output(self._path(kind, key)) as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def has(self, kind: str, key: str) -> bool:
+        return self._path(kind, key).exists()
+
+    def mark(self, kind: str, key: str) -> None:
+        path = self._path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove every entry whose key is not in `keep` (the current and the previous build's)."""
+        if not self.directory.exists():
+            return
+        for path in self.directory.glob("*/*/*"):
+            if path.name not in keep and not path.name.startswith("."):
+                path.unlink(missing_ok=True)
