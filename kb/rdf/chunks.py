@@ -12,7 +12,7 @@ from rdflib.namespace import RDF
 
 from kb.model import Claim, Corpus, Source
 from kb.rdf.mapping import SOURCE_CLASSES, add_claim, add_source, claim_iri, source_iri
-from kb.rdf.namespace import BIBLIOGRAPHY_GRAPH, CLAIM, CLAIMS_GRAPH, GKB, ONTOLOGY_GRAPH, SOURCE
+from kb.rdf.namespace import BIBLIOGRAPHY_GRAPH, CLAIM, CLAIMS_GRAPH, FABIO, GKB, ONTOLOGY_GRAPH, SOURCE
 
 
 class MappedFile(tuple):
@@ -71,6 +71,7 @@ def context_graph(ontology: Graph, corpus: Corpus, referenced: set[URIRef]) -> G
         text = str(node)
         if text.startswith(str(SOURCE)) and (source := corpus.sources.get(text.removeprefix(str(SOURCE)))):
             graph.add((node, RDF.type, SOURCE_CLASSES[source.entry_type]))
+            graph.add((node, RDF.type, FABIO.Expression))
         elif text.startswith(str(CLAIM)) and text.removeprefix(str(CLAIM)) in corpus.claims:
             graph.add((node, RDF.type, GKB.Claim))
     return graph

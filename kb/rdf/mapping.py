@@ -65,6 +65,7 @@ def add_source(g: Graph, entities: Graph, source: Source) -> None:
     which several sources share (so a build can replace one source's triples alone)."""
     s = source_iri(source.key)
     g.add((s, RDF.type, SOURCE_CLASSES[source.entry_type]))
+    g.add((s, RDF.type, FABIO.Expression))
     g.add((s, DCTERMS.identifier, Literal(source.key)))
     g.add((s, DCTERMS.title, Literal(source.title, lang=source.language)))
     if source.title_en and source.language != "en":
