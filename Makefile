@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 8501
 
-.PHONY: run test build install clean
+.PHONY: run test build install browser clean
 
-# torch is installed first and pinned so that no GPU build is pulled in by
-# sentence-transformers; everything else comes from pyproject.toml.
+# torch is pinned in pyproject.toml (torch==2.13.0, the CPU build on this machine's wheel path)
+# so that sentence-transformers does not pull a multi-GB GPU build.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -16,13 +17,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Browser tests drive Debian's chromium with Playwright; no browser is ever downloaded.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 build: $(STAMP)
 	$(BIN)/kb build
 
 run: build
-	$(BIN)/kb stats
+	$(BIN)/kb app --port $(PORT)
 
-test: build
+test: build browser
 	$(BIN)/python -m pytest
 
 clean:

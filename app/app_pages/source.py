@@ -1,0 +1,81 @@
+"""Source page: the full record, its claims, its citation in a chosen style, and its export."""
+
+import streamlit as st
+
+import resources
+from components import claim_card, language, plain, source_line
+from kb.browse.pages import source_page
+
+evidence = resources.evidence()
+key = st.query_params.get("key")
+if not key or key not in evidence.corpus.sources:
+    st.title("Sources")
+    if key:
+        st.error(f"There is no source “{key}”.")
+    for source in sorted(evidence.corpus.sources.values(), key=lambda s: (s.year, s.key)):
+        st.page_link("app_pages/source.py", label=f"{source.year} · {source.english_title}", query_params={"key": source.key})
+    st.stop()
+
+page = source_page(evidence, key, language())
+source = page.source
+st.title(source.title)
+if source.title_en and source.title_en != source.title:
+    st.caption(plain(source.title_en))
+
+fields = [
+    ("Citation key", source.key),
+    ("Type", source.entry_type + (f" ({source.report_type})" if source.report_type else "")),
+    ("Authors", "; ".join(p.display for p in source.authors)),
+    ("Authors (Latin script)", "; ".join(p.latin_display for p in source.authors)
+     if any(p.latin_display != p.display for p in source.authors) else ""),
+    ("Editors", "; ".join(p.display for p in source.editors)),
+    ("Year", str(source.year)),
+    ("In", source.container_title + (f" [{source.container_title_en}]" if source.container_title_en else "")),
+    ("Series", source.series),
+    ("Volume / issue", " / ".join(x for x in (source.volume, source.number) if x)),
+    ("Pages", source.pages.replace("--", "–")),
+    ("Page count", source.pagetotal),
+    ("Publisher", ", ".join(x for x in (source.publisher, source.location) if x)),
+    ("Institution", source.institution),
+    ("Language", source.language),
+    ("DOI", source.doi),
+    ("ISBN", source.isbn),
+    ("URL", source.url),
+    ("Keywords", ", ".join(source.keywords)),
+    ("Note", source.note),
+    ("Correction of the citing list", source.correction),
+    ("How the record was checked", source.verification),
+]
+with st.container(border=True):
+    for name, value in fields:
+        if value:
+            st.markdown(f"**{name}:** {plain(value)}")
+    if source.abstract:
+        with st.expander("Abstract"):
+            st.markdown(plain(source.abstract))
+
+st.subheader("Citation")
+try:
+    from kb.bibliography import available_styles, export_sources, format_citation
+
+    styles = available_styles()
+    default = styles.index("apa") if "apa" in styles else 0
+    style = st.selectbox("Style", styles, index=default, key="source_style")
+    st.markdown(plain(format_citation(source, style)))
+    st.download_button("Download BibTeX", export_sources([source], "bibtex"), file_name=f"{source.key}.bib",
+                       mime="application/x-bibtex", key="source_bibtex", icon=":material/download:")
+except ImportError:
+    st.markdown(source_line(source))
+
+st.subheader(f"Claims ({len(page.claims)})")
+for view in page.claims:
+    claim_card(view, key=f"claim-{view.id}", show_source=False)
+
+if page.cites or page.cited_by:
+    st.subheader("Citations within the corpus")
+    for label, items in (("Cites", page.cites), ("Cited by", page.cited_by)):
+        if items:
+            st.markdown(f"**{label}** ({len(items)})")
+            for other in items:
+                st.page_link("app_pages/source.py", label=f"{other.year} · {other.english_title}",
+                             query_params={"key": other.key})
