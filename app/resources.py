@@ -23,21 +23,40 @@ def settings() -> Settings:
     return Settings.from_env(root=Path(os.environ.get("KB_ROOT", ROOT)))
 
 
-@st.cache_resource(show_spinner="Opening the knowledge base…")
+def _build_id() -> str:
+    """Which build to serve: the project folder and the build `current` points to. A new
+    `kb build` gives a new id, so a running app picks up the new build on the next rerun."""
+    current = settings().build / "current"
+    return f"{settings().root.resolve()}::{current.resolve() if current.exists() else ''}"
+
+
 def knowledge_base() -> KnowledgeBase:
+    return _knowledge_base(_build_id())
+
+
+def evidence() -> Evidence:
+    return _evidence(_build_id())
+
+
+def searcher():
+    return _searcher(_build_id())
+
+
+@st.cache_resource(show_spinner="Opening the knowledge base…", max_entries=2)
+def _knowledge_base(build_id: str) -> KnowledgeBase:
     return KnowledgeBase(settings())
 
 
-@st.cache_resource(show_spinner=False)
-def evidence() -> Evidence:
-    return Evidence.of(knowledge_base())
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _evidence(build_id: str) -> Evidence:
+    return Evidence.of(_knowledge_base(build_id))
 
 
-@st.cache_resource(show_spinner="Loading the search model and index…")
-def searcher():
+@st.cache_resource(show_spinner="Loading the search model and index…", max_entries=2)
+def _searcher(build_id: str):
     from kb.search import Searcher
 
-    engine = Searcher(knowledge_base())
+    engine = Searcher(_knowledge_base(build_id))
     engine.warm()
     return engine
 

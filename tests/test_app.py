@@ -1,0 +1,93 @@
+"""Every page of the Streamlit app, run with AppTest against a real build."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kb.builder import build
+
+from conftest import ROOT
+
+APP = str(ROOT / "app" / "streamlit_app.py")
+
+
+def _page(monkeypatch, settings, page: str, **params) -> AppTest:
+    monkeypatch.setenv("KB_ROOT", str(settings.root))
+    monkeypatch.setenv("KB_BUILD_DIR", str(settings.build))
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.switch_page(f"app_pages/{page}.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _markdown(app: AppTest) -> str:
+    """Everything shown as Markdown or caption, with the escaping backslashes removed."""
+    return "\n".join(m.value for m in [*app.markdown, *app.caption]).replace("\\", "")
+
+
+def test_theme_index_lists_the_hierarchy(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "themes")
+    assert app.title[0].value == "Themes"
+
+
+def test_theme_page_lists_its_claims(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "themes", id="local-buzz")
+    assert app.title[0].value == "Local buzz"
+    text = _markdown(app)
+    assert "Buzz" in text and "learning" in text  # Bathelt et al.'s local-buzz claim
+    assert app.query_params["id"] == ["local-buzz"] or app.query_params["id"] == "local-buzz"
+
+
+def test_unknown_theme_is_an_error_message_not_a_crash(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "themes", id="no-such-theme")
+    assert "no-such-theme" in app.error[0].value
+
+
+def test_source_page_shows_record_and_claims(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "source", key="coe2004globalizing")
+    text = _markdown(app)
+    assert "Transactions of the Institute of British Geographers" in text
+    assert "Transitions" in text  # the correction note is shown
+    assert any("Claims" in s.value for s in app.subheader)
+
+
+def test_claim_page_shows_provenance_and_relations(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "claim", id="bathelt2004clusters-local-buzz")
+    text = _markdown(app)
+    assert "Curated by" in text and "disputes" in text
+
+
+def test_evidence_map_marks_gaps(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "evidence_map")
+    table = app.dataframe[0].value
+    assert table.shape[1] == 7 and table.shape[0] >= 30
+    assert (table == "—").to_numpy().any()
+
+
+def test_evidence_map_cell_from_url_lists_claims(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "evidence_map", row="death-of-distance", col="conceptual")
+    assert "Death of distance" in app.subheader[0].value
+    assert "Cairncross, Frances (1997). *The Death of Distance*" in _markdown(app)
+
+
+def test_graph_page_renders(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "graph", theme="local-buzz")
+    assert app.selectbox(key="graph_theme").value == "local-buzz"
+
+
+def test_corpus_text_cannot_inject_markup(monkeypatch, tiny_project):
+    claims = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
+    claims.write_text(claims.read_text().replace(
+        "en: Regional strategies should connect local assets to global knowledge networks.",
+        "en: \"<script>alert(1)</script> **bold** [link](javascript:alert(1)) ![img](http://example.org/x.png)\"",
+    ))
+    build(tiny_project)
+    app = _page(monkeypatch, tiny_project, "claim", id="testorg2010policy-connectivity")
+    rendered = [m.value for m in app.markdown if "script" in m.value]
+    assert rendered, "the claim text is shown"
+    for value in rendered:
+        assert "\\<script\\>" in value and "\\*\\*bold\\*\\*" in value and "\\[link\\]" in value and "\\!\\[img\\]" in value
