@@ -23,6 +23,7 @@ class Settings:
     )
     query_timeout_s: float = _setting(10.0, "time limit of one SPARQL query, in seconds")
     query_max_rows: int = _setting(10000, "most rows (or triples) a SPARQL query may return")
+    query_memory_mb: int = _setting(2048, "memory cap of the process running one SPARQL query, in MiB (0: none)")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -1,0 +1,229 @@
+"""Running checked queries with a time limit, a memory cap and a row limit.
+
+Queries run in worker processes (`kb.sparql.worker`) that keep the store open between queries;
+the worker of a query that runs past its time limit is killed (the only way to stop pyoxigraph)
+and a fresh one is started for the next query. Workers are plain subprocesses rather than
+multiprocessing children, so nothing of the caller (a Streamlit script, say) is re-imported in them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Mapping
+
+from kb.rdf.namespace import PREFIXES
+from kb.sparql.check import check_query
+from kb.sparql.errors import QueryError, QueryFailed, QuerySyntaxError, QueryTimeout
+from kb.sparql.terms import QueryResult, Term, from_tuple, to_tuple
+
+# Starting a worker is Python start-up plus opening the store (about 0.2 s); allow for a busy machine.
+_START_TIMEOUT_S = 30.0
+_IDLE_WORKERS_PER_STORE = 2
+
+
+def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_rows: int | None = None,
+              allow_service: bool = False, allow_external_datasets: bool = False,
+              bindings: Mapping[str, Term] | None = None) -> QueryResult:
+    """Check and run one query on the built knowledge base; the project prefixes are predeclared.
+
+    `timeout_s` and `max_rows` default to the settings `query_timeout_s` and `query_max_rows`;
+    a result longer than `max_rows` comes back cut, with `truncated` set. `bindings` fixes
+    variables before evaluation (SEP-0007 substitution; a SELECT must project them).
+    Raises `QuerySyntaxError`, `QueryRefused`, `QueryTimeout` or `QueryFailed`.
+    """
+    checked = check_query(text, allow_service=allow_service, allow_external_datasets=allow_external_datasets)
+    settings = knowledge_base.settings
+    timeout = settings.query_timeout_s if timeout_s is None else timeout_s
+    limit = settings.query_max_rows if max_rows is None else max_rows
+    if timeout <= 0 or limit < 0:
+        raise QueryError("the time limit must be positive and the row limit not negative")
+    request = {
+        "text": text,
+        "prefixes": dict(PREFIXES),
+        # pyoxigraph's union default graph would silently override FROM / FROM NAMED.
+        "union": not checked.has_dataset,
+        "max_rows": limit,
+        "substitutions": {name: to_tuple(term) for name, term in (bindings or {}).items()},
+    }
+    started = time.perf_counter()
+    kind, payload = POOL.run(Path(knowledge_base.path) / "store", getattr(settings, "query_memory_mb", 0),
+                             request, timeout)
+    if kind == "syntax":
+        raise _oxigraph_syntax_error(payload, text)
+    if kind != "ok":
+        raise QueryFailed(f"the query failed: {payload}")
+    return QueryResult(
+        form=checked.form,
+        variables=tuple(payload.get("variables", ())),
+        bindings=tuple({name: from_tuple(value) for name, value in zip(payload["variables"], row) if value is not None}
+                       for row in payload.get("rows", ())),
+        boolean=payload.get("boolean"),
+        triples=tuple(tuple(from_tuple(part) for part in triple) for triple in payload.get("triples", ())),
+        truncated=payload.get("truncated", False),
+        max_rows=limit,
+        elapsed_s=time.perf_counter() - started,
+        query=text,
+    )
+
+
+def _oxigraph_syntax_error(message: str, text: str) -> QuerySyntaxError:
+    """Oxigraph says "error at L:C: ..."; keep its position (rdflib accepted what it rejects)."""
+    import re
+
+    found = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    if not found:
+        return QuerySyntaxError(message.splitlines()[0] if message else "rejected by the query engine")
+    line, column = int(found.group(1)), int(found.group(2))
+    lines = text.splitlines()
+    return QuerySyntaxError(found.group(3).splitlines()[0], line, column, lines[line - 1] if 0 < line <= len(lines) else "")
+
+
+class _Worker:
+    """One worker process and the two pipe ends the parent talks to it through."""
+
+    def __init__(self, store: Path, memory_mb: int):
+        from multiprocessing.connection import Connection
+
+        self.key = (str(store), memory_mb)
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "kb.sparql.worker", "--store", str(store),
+                 "--requests", str(request_read), "--replies", str(reply_write), "--memory-mb", str(memory_mb)],
+                pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, close_fds=True)
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+        self.requests = Connection(request_write, readable=False)
+        self.replies = Connection(reply_read, writable=False)
+        kind, detail = self._receive(_START_TIMEOUT_S, "starting the query worker")
+        if kind != "ready":
+            self.kill()
+            raise QueryFailed(detail or "the query worker did not start")
+
+    def ask(self, request: dict, timeout: float) -> tuple:
+        try:
+            self.requests.send(request)
+        except OSError:
+            self.kill()
+            raise QueryFailed("the query worker stopped unexpectedly; run the query again") from None
+        return self._receive(timeout, None)
+
+    def _receive(self, timeout: float, starting: str | None) -> tuple:
+        try:
+            ready = self.replies.poll(timeout)
+            if ready:
+                return self.replies.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise QueryFailed(self._death_reason()) from None
+        self.kill()
+        if starting:
+            raise QueryFailed(f"timed out {starting} ({timeout:g} s)")
+        raise QueryTimeout(
+            f"the query was stopped after {timeout:g} s (setting query_timeout_s, KB_QUERY_TIMEOUT_S); "
+            "narrow the pattern, add LIMIT, or raise the limit")
+
+    def _death_reason(self) -> str:
+        code = self.process.wait(timeout=5)
+        if code in (-6, -9, 134, 137):
+            return ("the query worker died (exit %d), most likely out of memory (setting query_memory_mb, "
+                    "KB_QUERY_MEMORY_MB); narrow the query or raise the limit" % code)
+        return f"the query worker died (exit {code})"
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        """Ask the worker to exit (it does on end of input), then make sure it did."""
+        for end in (self.requests, self.replies):
+            try:
+                end.close()
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for end in (self.requests, self.replies):
+            try:
+                end.close()
+            except OSError:
+                pass
+
+
+class WorkerPool:
+    """Idle workers per store, reused across queries; at most `size` queries run at once."""
+
+    def __init__(self, size: int | None = None):
+        self.size = size or max(2, os.cpu_count() or 2)
+        self._slots = threading.BoundedSemaphore(self.size)
+        self._lock = threading.Lock()
+        self._idle: dict[tuple, list[_Worker]] = {}
+
+    def run(self, store: Path, memory_mb: int, request: dict, timeout: float) -> tuple:
+        waited = time.perf_counter()
+        if not self._slots.acquire(timeout=timeout):
+            raise QueryTimeout(f"no query slot became free within {timeout:g} s ({self.size} queries running)")
+        try:
+            worker = self._take((str(store), memory_mb))
+            if worker is None:
+                worker = _Worker(store, memory_mb)
+            remaining = max(0.001, timeout - (time.perf_counter() - waited))
+            done = False
+            try:
+                reply = worker.ask(request, remaining)
+                done = True
+                return reply
+            finally:
+                if done and worker.alive:
+                    self._give_back(worker)
+                else:
+                    worker.kill()
+        finally:
+            self._slots.release()
+
+    def _take(self, key: tuple) -> _Worker | None:
+        with self._lock:
+            idle = self._idle.get(key, [])
+            while idle:
+                worker = idle.pop()
+                if worker.alive:
+                    return worker
+        return None
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            # Workers of other stores (an older build) are not needed once a newer one is in use.
+            for key in [k for k in self._idle if k != worker.key]:
+                for old in self._idle.pop(key):
+                    old.close()
+            idle = self._idle.setdefault(worker.key, [])
+            if len(idle) < _IDLE_WORKERS_PER_STORE:
+                idle.append(worker)
+                return
+        worker.close()
+
+    def close(self) -> None:
+        with self._lock:
+            workers = [w for idle in self._idle.values() for w in idle]
+            self._idle.clear()
+        for worker in workers:
+            worker.close()
+
+
+POOL = WorkerPool()
+atexit.register(POOL.close)

@@ -1,0 +1,155 @@
+"""A query worker: a child process that owns a read-only store and answers queries over a pipe.
+
+pyoxigraph has no query timeout or cancellation, and a query is evaluated inside one call that
+holds its thread, so a runaway query can only be stopped from outside. Running it here lets the
+parent (`kb.sparql.runner`) kill this process when time is up; a memory cap (RLIMIT_AS) makes a
+query that would eat the machine fail instead, and the process dies with its parent.
+
+    python -m kb.sparql.worker --store PATH --requests FD --replies FD --memory-mb N
+
+Requests and replies are pickled tuples (see `answer`); only the parent writes to this pipe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="glocal-kb SPARQL query worker (started by kb.sparql.runner)")
+    parser.add_argument("--store", required=True)
+    parser.add_argument("--requests", type=int, required=True, help="file descriptor to read requests from")
+    parser.add_argument("--replies", type=int, required=True, help="file descriptor to write replies to")
+    parser.add_argument("--memory-mb", type=int, default=0, help="address-space cap in MiB (0: none)")
+    args = parser.parse_args(argv)
+    from multiprocessing.connection import Connection
+
+    _die_with_parent()
+    _limit_memory(args.memory_mb)
+    inbox = Connection(args.requests, writable=False)
+    outbox = Connection(args.replies, readable=False)
+    import pyoxigraph
+
+    try:
+        store = pyoxigraph.Store.read_only(args.store)
+    except OSError as error:
+        outbox.send(("failed", f"cannot open the store at {args.store}: {error}"))
+        return 1
+    outbox.send(("ready", None))
+    while True:
+        try:
+            request = inbox.recv()
+        except (EOFError, OSError):
+            return 0
+        if request is None:
+            return 0
+        outbox.send(answer(store, request))
+
+
+def answer(store, request: dict) -> tuple:
+    """Run one query; reply ("ok", payload), ("syntax", message) or ("failed", message)."""
+    import pyoxigraph
+
+    started = time.perf_counter()
+    max_rows = request["max_rows"]
+    try:
+        substitutions = {pyoxigraph.Variable(name): to_oxigraph(term)
+                         for name, term in (request.get("substitutions") or {}).items()}
+        results = store.query(request["text"], prefixes=request.get("prefixes"),
+                              use_default_graph_as_union=request["union"],
+                              substitutions=substitutions or None)
+        payload: dict = {}
+        if isinstance(results, pyoxigraph.QueryBoolean):
+            payload["boolean"] = bool(results)
+        elif isinstance(results, pyoxigraph.QuerySolutions):
+            payload["variables"] = tuple(v.value for v in results.variables)
+            payload["rows"], payload["truncated"] = _take(
+                (tuple(from_oxigraph(t) for t in solution) for solution in results), max_rows)
+        else:
+            payload["triples"], payload["truncated"] = _take(
+                ((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)) for t in results),
+                max_rows)
+        payload["elapsed_s"] = time.perf_counter() - started
+        return ("ok", payload)
+    except SyntaxError as error:
+        return ("syntax", str(error))
+    except MemoryError:
+        return ("failed", "the query ran out of memory")
+    except Exception as error:  # evaluation errors: SERVICE failures, bad substitutions, I/O
+        return ("failed", f"{type(error).__name__}: {error}")
+
+
+def _take(items, limit: int) -> tuple[list, bool]:
+    taken = []
+    for item in items:
+        if len(taken) >= limit:
+            return taken, True
+        taken.append(item)
+    return taken, False
+
+
+def from_oxigraph(term):
+    """A pyoxigraph term as a plain tuple (cheap to pickle): ("uri", iri), ("literal", value,
+    datatype, language), ("bnode", id), ("triple", s, p, o), or None when unbound."""
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return ("uri", term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        return ("literal", term.value, term.datatype.value if term.datatype else None, term.language)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, pyoxigraph.Triple):
+        return ("triple", from_oxigraph(term.subject), from_oxigraph(term.predicate), from_oxigraph(term.object))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def to_oxigraph(term: tuple):
+    import pyoxigraph
+
+    kind = term[0]
+    if kind == "uri":
+        return pyoxigraph.NamedNode(term[1])
+    if kind == "bnode":
+        return pyoxigraph.BlankNode(term[1])
+    if kind == "literal":
+        _, value, datatype, language = term
+        if language:
+            return pyoxigraph.Literal(value, language=language)
+        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(datatype) if datatype else None)
+    if kind == "triple":
+        return pyoxigraph.Triple(*(to_oxigraph(part) for part in term[1:]))
+    raise ValueError(f"unknown term kind {kind!r}")
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the parent dies, so no orphan keeps computing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _limit_memory(megabytes: int) -> None:
+    if megabytes <= 0:
+        return
+    try:
+        import resource
+
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass  # not available on this platform: the time limit still applies
+
+
+if __name__ == "__main__":
+    sys.exit(main())
