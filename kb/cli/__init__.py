@@ -46,4 +46,5 @@ def emit_json(data) -> None:
 # Command modules register themselves on `main` when imported.
 from kb.cli import knowledge_base  # noqa: E402,F401
 from kb.cli import app  # noqa: E402,F401
+from kb.cli import search  # noqa: E402,F401
 from kb.cli import sparql  # noqa: E402,F401

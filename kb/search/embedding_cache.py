@@ -1,0 +1,94 @@
+"""Vectors already computed, keyed by model fingerprint and text hash, so a build embeds only new text.
+
+Layout: build/cache/search/embeddings-<model key>-<shard>.keys.npy and .vectors.npy. A build that
+embedded something adds one shard (written atomically: vectors first, then keys, and a shard
+counts only when both are complete and agree). When shards pile up they are merged into one that
+keeps only the texts the current corpus still has.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from kb.atomic import atomic_output
+
+KEYS = ".keys.npy"
+VECTORS = ".vectors.npy"
+_MERGE_AFTER = 8
+
+
+class EmbeddingCache:
+    def __init__(self, directory: Path, model_key: str, dim: int | None = None):
+        self.directory = directory
+        self.prefix = f"embeddings-{model_key}-"
+        self.dim = dim
+        self._rows: dict[bytes, tuple[int, int]] = {}
+        self._arrays: list[np.ndarray] = []
+        self._shards: list[Path] = []
+        self._load()
+
+    def _load(self) -> None:
+        for keys_path in sorted(self.directory.glob(f"{self.prefix}*{KEYS}")):
+            stem = keys_path.name[: -len(KEYS)]
+            try:
+                keys = np.load(keys_path)
+                vectors = np.load(self.directory / f"{stem}{VECTORS}", mmap_mode="r")
+            except (OSError, ValueError, EOFError):
+                continue  # a damaged shard is only a cache miss
+            if vectors.ndim != 2 or len(vectors) != len(keys) or (self.dim and vectors.shape[1] != self.dim):
+                continue
+            self.dim = self.dim or vectors.shape[1]
+            shard = len(self._arrays)
+            self._arrays.append(vectors)
+            self._shards.append(self.directory / stem)
+            for row, key in enumerate(keys.tolist()):
+                self._rows[key] = (shard, row)
+
+    @staticmethod
+    def key(digest: str) -> bytes:
+        return bytes.fromhex(digest)[:16]
+
+    def lookup(self, digests: list[str]) -> tuple[np.ndarray, list[int]]:
+        """(vectors with zero rows where missing, indices of the missing digests)."""
+        out = np.zeros((len(digests), self.dim or 0), np.float32) if self.dim else None
+        missing = []
+        for index, digest in enumerate(digests):
+            found = self._rows.get(self.key(digest))
+            if found is None or out is None:
+                missing.append(index)
+            else:
+                out[index] = self._arrays[found[0]][found[1]]
+        return out, missing
+
+    def add(self, digests: list[str], vectors: np.ndarray) -> None:
+        if not digests:
+            return
+        stem = self.directory / f"{self.prefix}{uuid.uuid4().hex}"
+        keys = np.array([self.key(d) for d in digests], dtype="S16")
+        vectors = np.ascontiguousarray(vectors, np.float32)
+        with atomic_output(Path(f"{stem}{VECTORS}")) as handle:
+            np.save(handle, vectors)
+        with atomic_output(Path(f"{stem}{KEYS}")) as handle:
+            np.save(handle, keys)
+        self.dim = self.dim or vectors.shape[1]
+        shard = len(self._arrays)
+        self._arrays.append(vectors)
+        self._shards.append(stem)
+        for row, key in enumerate(keys.tolist()):
+            self._rows[key] = (shard, row)
+
+    def compact(self, keep: list[str]) -> None:
+        """Merge the shards into one holding only `keep`, once there are many of them."""
+        if len(self._shards) <= _MERGE_AFTER:
+            return
+        wanted = [d for d in dict.fromkeys(keep) if self.key(d) in self._rows]
+        vectors, _ = self.lookup(wanted)
+        old = list(self._shards)
+        self._rows, self._arrays, self._shards = {}, [], []
+        self.add(wanted, vectors if vectors is not None else np.zeros((0, 1), np.float32))
+        for stem in old:
+            Path(f"{stem}{KEYS}").unlink(missing_ok=True)
+            Path(f"{stem}{VECTORS}").unlink(missing_ok=True)

