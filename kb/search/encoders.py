@@ -84,7 +84,8 @@ class TorchEncoder:
 
         torch.set_num_threads(max(1, threads))
         self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.languages = frozenset(_languages(self.model.tokenizer.tokenize))
         self._lock = threading.Lock()
 

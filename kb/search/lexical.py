@@ -13,6 +13,8 @@ from kb.search.text import stems
 def build(texts: list[str]):
     import bm25s
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+
     tokens = [stems(text) or [""] for text in texts]
     retriever = bm25s.BM25(method="lucene")
     retriever.index(tokens, show_progress=False)
@@ -26,7 +28,7 @@ def save(retriever, folder: Path) -> None:
 def load(folder: Path):
     import bm25s
 
-    logging.getLogger("bm25s").setLevel(logging.ERROR)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s.BM25.load(str(folder), mmap=False, show_progress=False, verbosity=0)
 
 

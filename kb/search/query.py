@@ -2,8 +2,8 @@
 
 Russian queries cannot rely on the English-only default embedder, so the bilingual SKOS thesaurus
 bridges them: a Russian (or English) preferred or alternative label found in the query adds the
-concept's English label to the dense query and its stems, in both languages, to the lexical one,
-and lets the concept's claims rank on their own list (see kb.search.searcher).
+concept's English label to the dense query and its stems, in both languages, to the lexical one
+(see kb.search.searcher).
 """
 
 from __future__ import annotations

