@@ -48,3 +48,4 @@ from kb.cli import knowledge_base  # noqa: E402,F401
 from kb.cli import app  # noqa: E402,F401
 from kb.cli import search  # noqa: E402,F401
 from kb.cli import sparql  # noqa: E402,F401
+from kb.cli import bibliography  # noqa: E402,F401

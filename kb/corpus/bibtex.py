@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Callable
 
 import bibtexparser
 from bibtexparser import middlewares
@@ -53,14 +54,20 @@ def read_bib_file(path: Path) -> list[Source]:
     return [entry_to_source(entry, path) for entry in library.entries]
 
 
-def parse_bib_string(text: str, origin: Path) -> tuple[list[Source], list[CorpusError]]:
-    """Lenient parse for imports: good entries, plus one error per bad entry instead of stopping."""
+def parse_bib_string(
+    text: str, origin: Path, prepare: Callable[[Entry], Entry] | None = None
+) -> tuple[list[Source], list[CorpusError]]:
+    """Lenient parse for imports: good entries, plus one error per bad entry instead of stopping.
+
+    `prepare` may rewrite each parsed entry first (an importer maps foreign entry types and fields
+    onto ours); a `CorpusError` it raises counts as that entry's error.
+    """
     library = _parse(text)
     errors = [_failed_block_error(origin, block) for block in library.failed_blocks]
     sources = []
     for entry in library.entries:
         try:
-            sources.append(entry_to_source(entry, origin))
+            sources.append(entry_to_source(prepare(entry) if prepare else entry, origin))
         except CorpusError as error:
             errors.append(error)
     return sources, errors

@@ -1,0 +1,58 @@
+"""Bibliographies: export the knowledge base's sources (BibLaTeX, BibTeX, RIS, CSL-JSON, or a reference
+list in any CSL style) and import records from reference managers into corpus/.
+
+The functions the CLI and the web app call; each returns plain strings or data classes and raises
+`kb.errors.KbError` subclasses whose messages list the valid choices. Heavy imports (citeproc,
+rapidfuzz) happen inside the functions that need them.
+
+    from kb.bibliography import export_sources, format_citation, select_sources
+    sources = select_sources(kb, theme="innovation-cluster")
+    text = export_sources(sources, "text", style="gost-r-7-0-5-2008")
+    entry = format_citation(kb.corpus.sources["bathelt2004clusters"], "apa")   # .text, .citation
+"""
+
+from __future__ import annotations
+
+from kb.bibliography.errors import (
+    ImportFileError, SelectionError, StyleFileError, UnknownFormatError, UnknownStyleError,
+)
+from kb.bibliography.formats import EXPORT_FORMATS, ExportFormat, available_formats, export_format, export_sources
+from kb.bibliography.selection import claims_by_source, select_sources
+from kb.bibliography.styles import DEFAULT_STYLE, FEATURED_STYLES, StyleInfo, available_styles, resolve_style
+
+
+def format_bibliography(sources, style: str = DEFAULT_STYLE, markup: str = "text"):
+    """A reference list (`FormattedBibliography`: `.entries` with `.key`, `.text`, `.citation`)."""
+    from kb.bibliography.render import format_bibliography as run
+
+    return run(sources, style, markup)
+
+
+def format_citation(source, style: str = DEFAULT_STYLE, markup: str = "text"):
+    """One source's reference and in-text citation (`FormattedEntry`), e.g. for its page."""
+    from kb.bibliography.render import format_citation as run
+
+    return run(source, style, markup)
+
+
+def import_file(settings, path, dry_run: bool = False, strict: bool = False, into: str | None = None):
+    """Import a .bib, .ris or CSL-JSON file into corpus/ (see kb.bibliography.importing); an `ImportReport`."""
+    from kb.bibliography.importing import import_file as run
+
+    return run(settings, path, dry_run=dry_run, strict=strict, into=into)
+
+
+def read_records(path):
+    """The records of a .bib, .ris or CSL-JSON file as corpus `Source`s, without importing them
+    (`ParsedFile`: `.records`, `.errors`)."""
+    from kb.bibliography.importing.readers import read_import_file
+
+    return read_import_file(path)
+
+
+__all__ = [
+    "DEFAULT_STYLE", "EXPORT_FORMATS", "FEATURED_STYLES", "ExportFormat", "ImportFileError", "SelectionError",
+    "StyleFileError", "StyleInfo", "UnknownFormatError", "UnknownStyleError", "available_formats",
+    "available_styles", "claims_by_source", "export_format", "export_sources", "format_bibliography",
+    "format_citation", "import_file", "read_records", "resolve_style", "select_sources",
+]
