@@ -109,6 +109,8 @@ def normalise_entry(entry: Entry, notes: list[str], origin: Location) -> Entry:
             entry.fields.append(fields[name])
 
     for f in entry.fields:
+        if isinstance(f.value, list):
+            _check_folded_names(entry.key, f, origin)
         if isinstance(f.value, str) and _LATEX.search(f.value) and f.key.lower() not in _VERBATIM:
             f.value = _latex_to_text(f.value)
         elif isinstance(f.value, list):
@@ -193,6 +195,17 @@ def normalise_entry(entry: Entry, notes: list[str], origin: Location) -> Entry:
         raise CorpusError(f"{where} has a Cyrillic title but no langid; add langid = {{russian}} (or its language) "
                           "and title_en, the English title", origin)
     return entry
+
+
+def _check_folded_names(key: str, f: Field, origin: Location) -> None:
+    """A missing comma after a name field folds the next field into the names (`year = {2013}` as name
+    parts); say so, instead of the misleading "no year" the corpus reader would give."""
+    tokens = [t for parts in f.value for part in ("first", "von", "last", "jr") for t in getattr(parts, part)]
+    if "=" in tokens:
+        folded = tokens[tokens.index("=") - 1] if tokens.index("=") > 0 else "?"
+        line = f.start_line + 1 if f.start_line is not None else origin.line
+        raise CorpusError(f"entry '{key}': missing comma after the {f.key} field, before field '{folded}'",
+                          Location(origin.path, line))
 
 
 _MONTHS = {name: number for number, names in enumerate(

@@ -79,6 +79,8 @@ def _sparql(kb, query: str) -> list[str]:
         raise SelectionError("selecting by --sparql needs the SPARQL library (kb.sparql), which this "
                              "installation does not have yet; select by --theme, --keys or --search") from None
     result = run_query(kb, query)
+    if getattr(result, "form", "SELECT") != "SELECT":
+        raise SelectionError(f"--sparql needs a SELECT query whose first column holds sources (got {result.form})")
     keys: list[str] = []
     unknown: list[str] = []
     for value in _first_column(result):

@@ -77,8 +77,8 @@ class ImportReport:
     written: tuple[Path, ...] = field(default=())
 
     def summary(self) -> str:
-        verb = "would add" if self.dry_run else "added"
-        return (f"{self.path.name} ({self.format}): {verb} {len(self.added)}, merged {len(self.merged)}, "
+        add, merge = ("would add", "would merge") if self.dry_run else ("added", "merged")
+        return (f"{self.path.name} ({self.format}): {add} {len(self.added)}, {merge} {len(self.merged)}, "
                 f"skipped {len(self.skipped)}" + (" (dry run: nothing written)" if self.dry_run else ""))
 
     def as_dict(self) -> dict:
@@ -109,7 +109,7 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
     added_lines: dict[str, tuple[int, tuple[str, ...]]] = {}
     merges: dict[str, dict[str, str]] = {}
     merged: list[MergedRecord] = []
-    skipped = [SkippedRecord(str(e.location) if e.location else str(path), e.message) for e in parsed.errors]
+    skipped = [SkippedRecord(str(e.location) if e.location else str(path), _advice(e.message)) for e in parsed.errors]
     key_map: dict[str, str] = {}
 
     for record in parsed.records:
@@ -124,11 +124,12 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
                 added[into_key] = _with_fields(added[into_key], fields)
             elif fields:
                 merges.setdefault(into_key, {}).update(fields)
-            if fields or conflicts:
+            if fields:
                 merged.append(MergedRecord(into_key, line, duplicate.reason, tuple(fields), tuple(conflicts)))
             else:
+                differs = f" (differs: {'; '.join(conflicts)})" if conflicts else ""
                 skipped.append(SkippedRecord(f"{path}:{line}", f"already in the corpus: {duplicate.reason}, "
-                                                                f"and it adds no field"))
+                                                                f"and it adds no field{differs}"))
             continue
         key = source.key if (record.original_key and CORPUS_KEY.fullmatch(source.key)
                              and source.key.lower() not in {k.lower() for k in taken}) else citation_key(source, taken)
@@ -218,6 +219,13 @@ def _with_fields(source: Source, fields: dict[str, str]) -> Source:
     values = {name: tuple(v.strip() for v in value.split(",")) if name == "keywords" else value
               for name, value in fields.items()}
     return replace(source, **values) if values else source
+
+
+def _advice(message: str) -> str:
+    if message.endswith("needs a title_en"):
+        return (message + " (add title_en = {the English title} to the record and import again; "
+                "glocal-kb does not translate titles)")
+    return message
 
 
 def _line_of(where: str) -> int:

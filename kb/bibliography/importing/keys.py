@@ -15,7 +15,8 @@ from kb.model import Source
 
 _STOPWORDS = {
     "a", "an", "the", "on", "of", "and", "in", "for", "to", "about", "from", "with", "at", "by", "towards",
-    "toward", "into", "is", "are", "how", "what", "why", "der", "die", "das", "la", "le", "les", "el", "los",
+    "toward", "into", "is", "are", "how", "what", "why", "this", "that", "these", "those", "its", "their",
+    "der", "die", "das", "la", "le", "les", "el", "los",
 }
 # A key an import file brings is kept when it already looks like the corpus's keys.
 CORPUS_KEY = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
