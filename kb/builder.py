@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.config import Settings
-from kb.search.index import write_index
 from kb.snapshot import SNAPSHOT, write_snapshot
 from kb.store import STORE, StagedBuild, current_dir, read_manifest
 
@@ -226,6 +225,8 @@ def build(settings: Settings, force: bool = False) -> BuildReport:
         triples = _store_size(staged.store_path)
         write_snapshot(staged.path / SNAPSHOT, compiled.corpus, compiled.vocabulary)
         # The search index goes into the same staged folder, so graph and index are published together.
+        from kb.search.index import write_index
+
         search = write_index(staged.path, compiled.corpus, compiled.vocabulary, settings, digest)
         counts = _counts(compiled, triples)
         staged.write_manifest({
@@ -251,6 +252,7 @@ def _rebuild_search_index(settings: Settings, previous: Path, manifest: dict, di
 
     import pyoxigraph
 
+    from kb.search.index import write_index
     from kb.snapshot import read_snapshot
 
     staged = StagedBuild(settings.build, digest)

@@ -38,13 +38,14 @@ class EmbeddingCache:
                 vectors = np.load(self.directory / f"{stem}{VECTORS}", mmap_mode="r")
             except (OSError, ValueError, EOFError):
                 continue  # a damaged shard is only a cache miss
-            if vectors.ndim != 2 or len(vectors) != len(keys) or (self.dim and vectors.shape[1] != self.dim):
+            if (vectors.ndim != 2 or keys.ndim != 2 or keys.shape[1] != 16 or len(vectors) != len(keys)
+                    or (self.dim and vectors.shape[1] != self.dim)):
                 continue
             self.dim = self.dim or vectors.shape[1]
             shard = len(self._arrays)
             self._arrays.append(vectors)
             self._shards.append(self.directory / stem)
-            for row, key in enumerate(keys.tolist()):
+            for row, key in enumerate(_key_bytes(keys)):
                 self._rows[key] = (shard, row)
 
     @staticmethod
@@ -67,7 +68,8 @@ class EmbeddingCache:
         if not digests:
             return
         stem = self.directory / f"{self.prefix}{uuid.uuid4().hex}"
-        keys = np.array([self.key(d) for d in digests], dtype="S16")
+        # Raw bytes as uint8 rows: numpy's "S16" strings would drop a digest's trailing NUL bytes.
+        keys = np.frombuffer(b"".join(self.key(d) for d in digests), np.uint8).reshape(len(digests), 16)
         vectors = np.ascontiguousarray(vectors, np.float32)
         with atomic_output(Path(f"{stem}{VECTORS}")) as handle:
             np.save(handle, vectors)
@@ -77,7 +79,7 @@ class EmbeddingCache:
         shard = len(self._arrays)
         self._arrays.append(vectors)
         self._shards.append(stem)
-        for row, key in enumerate(keys.tolist()):
+        for row, key in enumerate(_key_bytes(keys)):
             self._rows[key] = (shard, row)
 
     def compact(self, keep: list[str]) -> None:
@@ -86,9 +88,13 @@ class EmbeddingCache:
             return
         wanted = [d for d in dict.fromkeys(keep) if self.key(d) in self._rows]
         vectors, _ = self.lookup(wanted)
-        old = list(self._shards)
         self._rows, self._arrays, self._shards = {}, [], []
         self.add(wanted, vectors if vectors is not None else np.zeros((0, 1), np.float32))
-        for stem in old:
-            Path(f"{stem}{KEYS}").unlink(missing_ok=True)
-            Path(f"{stem}{VECTORS}").unlink(missing_ok=True)
+        merged = {Path(f"{stem}{suffix}").name for stem in self._shards for suffix in (KEYS, VECTORS)}
+        for path in self.directory.glob(f"{self.prefix}*"):
+            if path.name not in merged:  # the merged shards, and any damaged or older-format ones
+                path.unlink(missing_ok=True)
+
+
+def _key_bytes(keys: np.ndarray) -> list[bytes]:
+    return [row.tobytes() for row in keys]

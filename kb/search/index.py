@@ -24,11 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from kb.config import Settings
 from kb.errors import KbError
-from kb.search import vectors as vector_index
 from kb.search.documents import Document, corpus_documents
 from kb.search.models import ModelSpec, resolve_model
 
@@ -73,7 +70,9 @@ class DocumentTable:
 
 def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_hash: str) -> dict:
     """Build the index for `corpus` into `dataset/search`, embedding only texts not in the cache."""
-    from kb.search import lexical
+    import numpy as np
+
+    from kb.search import lexical, vectors as vector_index
     from kb.search.embedding_cache import EmbeddingCache
     from kb.search.encoders import ensure_onnx_export
 
@@ -144,8 +143,9 @@ def _encoder(spec: ModelSpec, onnx_folder: Path | None, settings: Settings):
 
 
 def embed_texts(spec: ModelSpec, onnx_folder: Path | None, texts: list[str], settings: Settings,
-                batch_tokens: int = 2048) -> np.ndarray:
+                batch_tokens: int = 2048):
     """Embed in batches of similar length (little padding), with a progress bar on a terminal."""
+    import numpy as np
     from tqdm import tqdm
 
     encoder = _encoder(spec, onnx_folder, settings)
@@ -164,13 +164,16 @@ def embed_texts(spec: ModelSpec, onnx_folder: Path | None, texts: list[str], set
     return out
 
 
-def _trained_ivf(folder: Path, spec: ModelSpec, matrix: np.ndarray):
+def _trained_ivf(folder: Path, spec: ModelSpec, matrix):
     """A trained, empty IVF index, reused while the corpus stays within the same power-of-two size.
 
     Training (k-means) is the slow part; the lists' centroids describe the distribution of the
     field's texts, which one edit does not move, so a one-claim rebuild reuses them.
     """
     import faiss
+    import numpy as np
+
+    from kb.search import vectors as vector_index
 
     nlist = 1 << max(0, round(np.log2(vector_index.nlist_for(len(matrix)))))
     path = folder / f"ivf-{spec.short_key}-d{matrix.shape[1]}-n{nlist}.faiss"
@@ -249,7 +252,7 @@ def index_problem(dataset: Path, settings: Settings, dataset_hash: str | None, s
 class LoadedIndex:
     manifest: dict
     table: DocumentTable
-    dense_rows: np.ndarray
+    dense_rows: object  # numpy array: faiss row -> document row
     vectors: object
     lexical: object
     spec: ModelSpec
@@ -257,7 +260,9 @@ class LoadedIndex:
 
 
 def open_index(dataset: Path, settings: Settings, dataset_hash: str | None) -> LoadedIndex:
-    from kb.search import lexical
+    import numpy as np
+
+    from kb.search import lexical, vectors as vector_index
 
     spec = resolve_model(settings)
     problem = index_problem(dataset, settings, dataset_hash, spec)

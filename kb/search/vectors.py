@@ -24,14 +24,14 @@ def nlist_for(count: int) -> int:
 
 
 def train_ivf(vectors: np.ndarray, nlist: int, seed: int = 1234):
-    """An empty, trained IVF index (k-means on at most 64 vectors per list, as faiss advises)."""
+    """An empty, trained IVF index (k-means on at most 50 vectors per list; faiss wants at least 39)."""
     import faiss
 
     dim = vectors.shape[1]
     quantizer = faiss.IndexFlatIP(dim)
     index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(seed)
-    sample = vectors if len(vectors) <= 64 * nlist else vectors[np.sort(rng.choice(len(vectors), 64 * nlist, replace=False))]
+    sample = vectors if len(vectors) <= 50 * nlist else vectors[np.sort(rng.choice(len(vectors), 50 * nlist, replace=False))]
     index.cp.seed = seed
     index.train(np.ascontiguousarray(sample, np.float32))
     return index
@@ -48,6 +48,8 @@ def build_index(vectors: np.ndarray, exact_max: int, trained=None):
     else:
         index = faiss.clone_index(trained)
     index.add(vectors)
+    if isinstance(index, faiss.IndexIVF):
+        index.make_direct_map()  # lets a narrow filter read the allowed vectors back
     return index
 
 

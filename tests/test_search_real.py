@@ -1,0 +1,148 @@
+"""Search on the real corpus with the real model: the labelled queries, both languages, the CLI,
+and the ONNX encoder against sentence-transformers."""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kb.cli import main
+from kb.search import SearchFilters, Searcher
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def real_searcher(real_kb) -> Searcher:
+    return Searcher(real_kb)
+
+
+def _recall_at_5(searcher, queries, mode="hybrid") -> float:
+    values = []
+    for q in queries:
+        found = {r.source["key"] for r in searcher.search(q["query"], k=5, mode=mode)}
+        values.append(len(found & set(q["relevant"])) / len(q["relevant"]))
+    return statistics.mean(values)
+
+
+@pytest.mark.slow
+def test_labelled_queries_meet_the_quality_targets(real_searcher, real_kb):
+    queries = yaml.safe_load((ROOT / "bench" / "queries.yaml").read_text(encoding="utf-8"))
+    assert len(queries) >= 40 and {q["lang"] for q in queries} == {"en", "ru"}
+    for q in queries:  # the judgements name sources that exist
+        assert set(q["relevant"]) <= set(real_kb.corpus.sources), q["id"]
+    russian = [q for q in queries if q["lang"] == "ru"]
+    hybrid = _recall_at_5(real_searcher, queries)
+    assert hybrid >= 0.9
+    assert _recall_at_5(real_searcher, russian) >= 0.8
+    assert hybrid >= _recall_at_5(real_searcher, queries, "lexical")
+    assert hybrid >= _recall_at_5(real_searcher, queries, "dense")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query, source", [
+    ("липкое знание привязанное к месту", "asheim2002regional"),            # Russian claim text
+    ("обратные инновации", "govindarajan2012reverse"),                      # only via the thesaurus
+    ("рейтинг регионов по инновационному развитию", "gokhberg2015rating"),  # Russian title
+    ("strategic coupling of regions with lead firms", "coe2004globalizing"),
+    ("Russia's regional innovation index", "gokhberg2015rating"),           # English text of a Russian work
+])
+def test_both_languages_reach_the_right_source(real_searcher, query, source):
+    results = real_searcher.search(query, k=5)
+    assert source in [r.source["key"] for r in results], [r.source["key"] for r in results]
+
+
+@pytest.mark.slow
+def test_theme_filter_on_the_real_thesaurus(real_searcher, real_kb):
+    results = real_searcher.search("knowledge", k=20, filters=SearchFilters(theme="proximity"))
+    allowed = real_kb.theme_with_narrower("proximity")
+    assert results and all(set(t["id"] for t in r.themes) & allowed for r in results if r.claim_id)
+
+
+def _kb(real_project, *args, input=None):
+    env = {"KB_BUILD_DIR": str(real_project.build)}
+    return CliRunner().invoke(main, ["--root", str(ROOT), *args], env=env, input=input, catch_exceptions=False)
+
+
+@pytest.mark.slow
+def test_cli_human_output_is_a_ranked_list_with_citations(real_project):
+    result = _kb(real_project, "search", "local buzz and global pipelines", "-k", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(" 1. [claim bathelt2004clusters-")
+    assert any("— Bathelt, Malmberg & Maskell 2004, Clusters and knowledge" in line for line in lines)
+    assert sum(line[:4].strip().rstrip(".").isdigit() for line in lines) == 3
+
+
+@pytest.mark.slow
+def test_cli_json_and_filters(real_project):
+    result = _kb(real_project, "search", "кластеры", "--json", "-k", "4", "--lang", "ru", "--year-from", "2014",
+                 "--evidence", "conceptual", "--mode", "lexical")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data and all(set(r) == {"claim_id", "text", "score", "source", "themes"} for r in data)
+    assert all(r["source"]["year"] >= 2014 and r["claim_id"] for r in data)
+    assert all(r["source"]["key"].startswith(("islankina", "fiyaksel", "gokhberg", "government", "mineconomy"))
+               for r in data)  # the Russian-language works
+
+
+@pytest.mark.slow
+def test_cli_batch_writes_one_json_array_per_line(real_project, tmp_path):
+    batch = tmp_path / "queries.txt"
+    batch.write_text("global pipelines\n\nобратные инновации\n", encoding="utf-8")
+    result = _kb(real_project, "search", "--batch", str(batch), "--json", "-k", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 3 and json.loads(lines[1]) == []
+    assert [len(json.loads(line)) for line in (lines[0], lines[2])] == [2, 2]
+    assert json.loads(lines[2])[0]["source"]["key"] == "govindarajan2012reverse"
+    stdin = _kb(real_project, "search", "--batch", "-", "--json", "-k", "1", input="death of distance\n")
+    assert json.loads(stdin.output.strip())[0]["source"]["key"] == "cairncross1997death"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, message", [
+    (["search", ""], "empty query"),
+    (["search", "x" * 10000, "-k", "0"], "k must be a whole number"),
+    (["search", "clusters", "--theme", "global-pipeline"], "unknown theme 'global-pipeline'"),
+    (["search", "clusters", "--evidence", "gossip"], "unknown evidence type 'gossip'"),
+    (["search"], "give either a QUERY or --batch FILE"),
+    (["search", "--batch", "-"], "--batch writes JSON Lines: add --json"),
+])
+def test_cli_bad_input_is_one_line_and_exit_1(real_project, args, message):
+    result = _kb(real_project, *args)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_cli_huge_k_and_long_query_are_fine(real_project):
+    result = _kb(real_project, "search", "cluster policy " * 700, "-k", "100000", "--json")
+    assert result.exit_code == 0
+    assert 10 < len(json.loads(result.output)) <= 157 + 27 + 130  # every claim and source at most once
+
+
+@pytest.mark.slow
+def test_onnx_encoder_gives_the_vectors_of_sentence_transformers(real_project, real_kb):
+    """The ONNX export is what serves queries; it must agree with the model it was exported from."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from kb.search.encoders import load_encoder
+    from kb.search.index import open_index
+    from kb.search.models import resolve_model
+
+    index = open_index(real_kb.path, real_project, real_kb.manifest["content_hash"])
+    onnx = load_encoder(index.spec, index.encoder_folder)
+    torch = load_encoder(resolve_model(replace(real_project, embedding_engine="torch")))
+    texts = [c.text["en"] for c in list(real_kb.corpus.claims.values())[:40]] + ["clusters", "кластерная политика"]
+    cosine = (onnx.encode(texts) * torch.encode(texts)).sum(axis=1)
+    assert cosine.min() > 0.9999
+    assert onnx.languages == torch.languages == frozenset({"en"})
