@@ -59,9 +59,9 @@ def claim_card(view: ClaimView, key: str, show_source: bool = True) -> None:
             st.caption(source_line(view.source) + locator)
         links = st.container(horizontal=True)
         with links:
-            st.page_link("app_pages/claim.py", label="Claim", icon=":material/format_quote:",
+            st.page_link("app_pages/claim.py", label="Open claim", icon=":material/format_quote:",
                          query_params={"id": view.claim.id})
-            st.page_link("app_pages/source.py", label="Source", icon=":material/menu_book:",
+            st.page_link("app_pages/source.py", label="Open source", icon=":material/menu_book:",
                          query_params={"key": view.source.key})
             for theme_id, label in view.themes:
                 st.page_link("app_pages/themes.py", label=label, icon=":material/sell:",

@@ -91,3 +91,48 @@ def test_corpus_text_cannot_inject_markup(monkeypatch, tiny_project):
     assert rendered, "the claim text is shown"
     for value in rendered:
         assert "\\<script\\>" in value and "\\*\\*bold\\*\\*" in value and "\\[link\\]" in value and "\\!\\[img\\]" in value
+
+
+def test_search_returns_the_expected_claim(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "search", q="buzz and pipelines in clusters")
+    assert app.subheader[0].value.startswith("Results for")
+    assert "buzz" in _markdown(app).lower() and "Bathelt" in _markdown(app)
+
+
+def test_russian_search_with_filters_from_the_url(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "search", q="рейтинг инновационного развития регионов", lang="ru")
+    text = _markdown(app)
+    assert "Рейтинг инновационного развития" in text or "рейтинг" in text.lower()
+    assert "Bathelt" not in text  # the language filter keeps only Russian-language sources
+
+
+def test_empty_search_invites_a_question(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "search")
+    assert "Type a question" in app.info[0].value
+
+
+def test_sparql_console_runs_a_named_query(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "sparql", name="evidence-gaps")
+    app.button(key="sparql_run").click().run()
+    assert not app.exception and not app.error
+    assert app.dataframe and len(app.dataframe[0].value) > 0
+
+
+def test_sparql_console_refuses_an_update(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "sparql")
+    app.text_area(key="sparql_text").set_value("DELETE WHERE { ?s ?p ?o }")
+    app.button(key="sparql_run").click().run()
+    assert len(app.error) == 1 and "refused: the knowledge base is read-only" in app.error[0].value
+    assert not app.dataframe
+
+
+def test_export_page_previews_bibtex_of_a_theme(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "export", by="theme", theme="local-buzz", format="bibtex")
+    preview = app.code[0].value
+    assert "@article{bathelt2004clusters," in preview
+    assert "sources." in app.caption[0].value
+
+
+def test_source_page_cites_in_gost(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "source", key="islankina2014theoretical", style="gost-r-7-0-5-2008")
+    assert "Исланкина" in _markdown(app)

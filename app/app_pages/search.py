@@ -67,6 +67,7 @@ if not results:
     st.warning("Nothing matches. Loosen the filters or rephrase.")
     st.stop()
 
+st.subheader(f"Results for “{plain(query.strip())}”")
 st.caption(f"{len(results)} results, best first.")
 for index, result in enumerate(results):
     if result.claim_id:

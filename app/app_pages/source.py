@@ -55,17 +55,21 @@ with st.container(border=True):
             st.markdown(plain(source.abstract))
 
 st.subheader("Citation")
-try:
-    from kb.bibliography import available_styles, export_sources, format_citation
+from kb.bibliography import FEATURED_STYLES, export_sources, format_citation  # noqa: E402
 
-    styles = available_styles()
-    default = styles.index("apa") if "apa" in styles else 0
-    style = st.selectbox("Style", styles, index=default, key="source_style")
-    st.markdown(plain(format_citation(source, style)))
-    st.download_button("Download BibTeX", export_sources([source], "bibtex"), file_name=f"{source.key}.bib",
-                       mime="application/x-bibtex", key="source_bibtex", icon=":material/download:")
-except ImportError:
-    st.markdown(source_line(source))
+style = st.selectbox("Style", FEATURED_STYLES, key="source_style",
+                     index=FEATURED_STYLES.index(st.query_params.get("style", "apa"))
+                     if st.query_params.get("style") in FEATURED_STYLES else 0)
+entry = format_citation(source, style)
+with st.container(border=True):
+    st.markdown(plain(entry.text))
+    st.caption(f"In the text: {plain(entry.citation)}")
+row = st.container(horizontal=True)
+with row:
+    for fmt, label in (("biblatex", "BibLaTeX"), ("ris", "RIS"), ("csl-json", "CSL-JSON")):
+        extension = {"biblatex": "bib", "ris": "ris", "csl-json": "json"}[fmt]
+        st.download_button(label, export_sources([source], fmt), file_name=f"{source.key}.{extension}",
+                           key=f"source_{fmt}", icon=":material/download:")
 
 st.subheader(f"Claims ({len(page.claims)})")
 for view in page.claims:
