@@ -12,6 +12,7 @@ import re
 from typing import Iterable, Mapping, Sequence
 
 from kb.bibliography.fields import claim_note, full_title, has_own_latin_names, people_to_bibtex
+from kb.corpus.bibtex import clean_text
 from kb.model import Claim, Source
 
 FLAVOURS = ("biblatex", "bibtex")
@@ -98,6 +99,30 @@ def source_fields(source: Source, flavour: str = "biblatex", claims: Sequence[Cl
 
 
 _RAW = {"author", "author_en", "editor", "editor_en"}
+
+
+def plain_fields(source: Source) -> tuple[str, dict[str, str]]:
+    """The record's BibLaTeX fields as plain text (names stay in BibTeX syntax: braces mark bodies).
+
+    What an exchange format must give back for a round trip: RIS and CSL-JSON compare what their
+    readers get from their standard fields with this, and carry the rest as notes or `custom`.
+    """
+    kind, pairs = source_fields(source)
+    return kind, {name: value if name in _RAW else clean_text(value) for name, value in pairs if name != "annotation"}
+
+
+def round_trip_gaps(expected: tuple[str, dict[str, str]], got: tuple[str, dict[str, str]]) -> dict[str, str]:
+    """The fields (and `entrytype`) that `got`, read back from a format, lacks or has otherwise."""
+    gaps = {"entrytype": expected[0]} if got[0] != expected[0] else {}
+    for name, value in expected[1].items():
+        if _comparable(name, got[1].get(name, "")) != _comparable(name, value):
+            gaps[name] = value
+    return gaps
+
+
+def _comparable(name: str, value: str) -> str:
+    # Braces matter in names (`{OECD}` is a body, `OECD` a family name); elsewhere they do not.
+    return " ".join(value.split()) if name in _RAW else clean_text(value)
 
 
 def format_entry(source: Source, flavour: str = "biblatex", claims: Sequence[Claim] = ()) -> str:

@@ -15,10 +15,10 @@ import re
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from kb.bibliography.bibtex_writer import source_fields
+from kb.bibliography.bibtex_writer import plain_fields, round_trip_gaps
 from kb.bibliography.fields import full_title, normalise_doi, normalise_language, parse_date, split_full_title
 from kb.bibliography.records import ParsedFile, ParsedRecord, make_source
-from kb.corpus.bibtex import NAME_FIELDS, clean_text
+from kb.corpus.bibtex import clean_text
 from kb.errors import CorpusError, Location
 from kb.model import Claim, Person, Source
 
@@ -54,15 +54,11 @@ def format_csl_json(sources: Sequence[Source], claims: Mapping[str, Sequence[Cla
 def csl_item(source: Source, claims: Sequence[Claim] = ()) -> dict:
     """One record as a CSL-JSON item, original script, with `custom` for what CSL cannot carry."""
     item = standard_item(source)
-    expected_type, expected = _biblatex_fields(source)
+    expected = plain_fields(source)
     # `custom` only for what the variables do not give back (the subtitle first: it lets the title split).
-    custom = {"subtitle": expected["subtitle"]} if "subtitle" in expected else {}
+    custom = {"subtitle": expected[1]["subtitle"]} if "subtitle" in expected[1] else {}
     got_type, _, got, _ = item_fields({**item, "custom": dict(custom)})
-    if got_type != expected_type:
-        custom["entrytype"] = expected_type
-    for name, value in expected.items():
-        if _comparable(name, got.get(name, "")) != _comparable(name, value):
-            custom[name] = value
+    custom.update(round_trip_gaps(expected, (got_type, got)))
     if claims:
         custom["claims"] = [_claim(claim) for claim in claims]
     if custom:
@@ -130,16 +126,6 @@ def _claim(claim: Claim) -> dict:
     if claim.locator:
         data["locator"] = claim.locator
     return data
-
-
-def _biblatex_fields(source: Source) -> tuple[str, dict[str, str]]:
-    kind, pairs = source_fields(source)
-    return kind, {name: value if name in NAME_FIELDS else clean_text(value)
-                  for name, value in pairs if name != "annotation"}
-
-
-def _comparable(name: str, value: str) -> str:
-    return " ".join(value.split()) if name in NAME_FIELDS else clean_text(value)
 
 
 # --- reading -----------------------------------------------------------------------------------

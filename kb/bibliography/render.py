@@ -64,10 +64,15 @@ def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = "apa
     with _LOCK:
         plain = _Renderer(info, items, "text")
         order = plain.order()
-        suffixes = _year_suffixes(plain, order) if info.year_suffixes else {}
+        first_citations = {item_id: plain.citation(item_id) for item_id in order}
+        suffixes = _year_suffixes(first_citations) if info.year_suffixes else {}
+        suffixes = {item_id: _letters(index, _CYRILLIC_LETTERS if plain.locale_of(item_id).startswith(
+            CYRILLIC_LOCALES) else _LATIN_LETTERS) for item_id, index in suffixes.items()}
         final = _Renderer(info, [_with_stand_in_year(item, suffixes.get(item.id)) for item in items], markup)
         texts = final.references(order)
-        citations = {item_id: final.citation(item_id) for item_id in order}
+        # citeproc-py is slow (~5 ms a citation): plain citations without a suffix are reused
+        citations = {item_id: first_citations[item_id] if markup == "text" and item_id not in suffixes
+                     else final.citation(item_id) for item_id in order}
     by_id = {item.id: item for item in items}
     entries = []
     for item_id in order:
@@ -148,18 +153,13 @@ def _style(path: str, locale: str):
     return CitationStylesStyle(path, locale=locale, validate=False)
 
 
-def _year_suffixes(renderer: _Renderer, order: list[str]) -> dict[str, str]:
-    """Items whose in-text citations read alike get a, b, c... in list order."""
+def _year_suffixes(citations: dict[str, str]) -> dict[str, int]:
+    """Items whose in-text citations read alike, with their place (0, 1, ...) in list order."""
     groups: dict[str, list[str]] = {}
-    for item_id in order:
-        groups.setdefault(renderer.citation(item_id), []).append(item_id)
-    suffixes = {}
-    for members in groups.values():
-        if len(members) > 1:
-            for index, item_id in enumerate(members):
-                cyrillic = renderer.locale_of(item_id).startswith(CYRILLIC_LOCALES)
-                suffixes[item_id] = _letters(index, _CYRILLIC_LETTERS if cyrillic else _LATIN_LETTERS)
-    return suffixes
+    for item_id, citation in citations.items():
+        groups.setdefault(citation, []).append(item_id)
+    return {item_id: index for members in groups.values() if len(members) > 1
+            for index, item_id in enumerate(members)}
 
 
 _LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from kb.bibliography.bibtex_writer import source_fields
+from kb.bibliography.bibtex_writer import plain_fields, round_trip_gaps
 from kb.bibliography.fields import (
     claim_note, full_title, is_claim_note, normalise_doi, normalise_language, parse_date, split_full_title,
 )
 from kb.bibliography.records import ParsedFile, ParsedRecord, make_source
-from kb.corpus.bibtex import NAME_FIELDS, clean_text
+from kb.corpus.bibtex import clean_text
 from kb.errors import CorpusError, Location
 from kb.model import Claim, Source
 
@@ -64,16 +64,13 @@ def format_ris(sources: Sequence[Source], claims: Mapping[str, Sequence[Claim]] 
 
 def format_record(source: Source, claims: Sequence[Claim] = ()) -> str:
     tags = record_tags(source)
-    expected_type, expected = _biblatex_fields(source)
+    expected = plain_fields(source)
     # Notes only for what the tags do not give back (the subtitle first: it lets TI split again).
-    overrides = [("N1", f"{NOTE_PREFIX}subtitle: {expected['subtitle']}")] if "subtitle" in expected else []
+    overrides = [("N1", f"{NOTE_PREFIX}subtitle: {expected[1]['subtitle']}")] if "subtitle" in expected[1] else []
     ty = [("TY", EXPORT_TYPES[source.entry_type])]
     got_type, _, got, _ = record_fields(RisRecord(1, [(t, v, 0) for t, v in ty + tags + overrides]))
-    if got_type != expected_type:
-        overrides.append(("N1", f"{NOTE_PREFIX}entrytype: {expected_type}"))
-    for name, value in expected.items():
-        if _comparable(name, got.get(name, "")) != _comparable(name, value):
-            overrides.append(("N1", f"{NOTE_PREFIX}{name}: {value}"))
+    overrides += [("N1", f"{NOTE_PREFIX}{name}: {value}")
+                  for name, value in round_trip_gaps(expected, (got_type, got)).items()]
     tags += overrides + [("N1", claim_note(claim, source.language)) for claim in claims]
     lines = [f"{tag}  - {value}" for tag, value in tags]
     return CRLF.join(["TY  - " + EXPORT_TYPES[source.entry_type], *lines, "ER  - "]) + CRLF
@@ -135,18 +132,6 @@ def _ris_name(person) -> str:
     if person.literal:
         return person.literal
     return f"{person.family}, {person.given}" if person.given else person.family
-
-
-def _biblatex_fields(source: Source) -> tuple[str, dict[str, str]]:
-    """The record's BibLaTeX fields as plain text (names stay in BibTeX syntax: braces mark bodies)."""
-    kind, pairs = source_fields(source)
-    return kind, {name: value if name in NAME_FIELDS else clean_text(value)
-                  for name, value in pairs if name != "annotation"}
-
-
-def _comparable(name: str, value: str) -> str:
-    # Braces matter in names (`{OECD}` is a body, `OECD` a family name); elsewhere they do not.
-    return " ".join(value.split()) if name in NAME_FIELDS else clean_text(value)
 
 
 # --- reading -----------------------------------------------------------------------------------

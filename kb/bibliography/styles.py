@@ -7,7 +7,6 @@ needed); `available_styles()` lists the ids. Nothing here imports citeproc, so l
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -114,6 +113,3 @@ def _read_root(path: str):
         raise StyleFileError(f"{path} is not a CSL style (its root element is not <style> in the CSL namespace)")
     return root
 
-
-def style_language(locale: str) -> str:
-    return re.split(r"[-_]", locale)[0].lower()

@@ -22,7 +22,7 @@ from pathlib import Path
 from kb.bibliography.bibtex_writer import format_entry
 from kb.bibliography.errors import ImportFileError
 from kb.bibliography.importing.corpus_writer import ChangedFiles
-from kb.bibliography.importing.dedup import find_duplicate
+from kb.bibliography.importing.dedup import DuplicateFinder
 from kb.bibliography.importing.keys import CORPUS_KEY, citation_key
 from kb.bibliography.importing.readers import read_import_file
 from kb.config import Settings
@@ -112,9 +112,10 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
     skipped = [SkippedRecord(str(e.location) if e.location else str(path), _advice(e.message)) for e in parsed.errors]
     key_map: dict[str, str] = {}
 
+    finder = DuplicateFinder(existing)
     for record in parsed.records:
         source, line = record.source, record.source.origin.line if record.source.origin else 0
-        duplicate = find_duplicate(source, existing + list(added.values()))
+        duplicate = finder.find(source)
         if duplicate:
             into_key = duplicate.key
             base = added.get(into_key) or by_key[into_key]
@@ -122,6 +123,7 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
             key_map[record.original_key or source.key] = into_key
             if into_key in added:
                 added[into_key] = _with_fields(added[into_key], fields)
+                finder.replace(added[into_key])
             elif fields:
                 merges.setdefault(into_key, {}).update(fields)
             if fields:
@@ -141,6 +143,7 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
                       f"file, not checked against the publication.")
         verification = f"{provenance} {source.verification}".strip()
         added[key] = replace(source, key=key, extra=FrozenMap(extra), verification=verification)
+        finder.add(added[key])
         added_lines[key] = (line, record.notes)
         taken.add(key)
         key_map[original or source.key] = key

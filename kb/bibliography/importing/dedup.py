@@ -44,34 +44,55 @@ def squash(text: str) -> str:
 
 def find_duplicate(source: Source, pool: list[Source]) -> Duplicate | None:
     """The record of `pool` that `source` duplicates, if any (a DOI match wins, then the best title)."""
-    from rapidfuzz import fuzz
+    return DuplicateFinder(pool).find(source)
 
-    doi = source.doi.casefold()
-    if doi:
-        for other in pool:
-            if other.doi.casefold() == doi:
-                return Duplicate(other.key, f"same DOI {source.doi}", 100.0)
-    titles = _title_forms(source)
-    creator = _creator(source)
-    best: Duplicate | None = None
-    for other in pool:
-        if doi and other.doi:
-            continue  # different DOIs: different works
-        gap = abs(other.year - source.year)
-        if gap > 1:
-            continue
-        author_score = fuzz.ratio(creator, _creator(other)) if creator or _creator(other) else 100.0
-        if author_score < AUTHOR_THRESHOLD:
-            continue
-        title_score = max(fuzz.ratio(a, b) for a in titles for b in _title_forms(other))
-        if title_score < (TITLE_THRESHOLD if gap == 0 else NEAR_YEAR_TITLE):
-            continue
-        year = f"year {source.year}" if gap == 0 else f"year {source.year} against {other.year} (one year apart)"
-        reason = (f"same title ({title_score:.0f}% alike), {year} and first author "
-                  f"({author_score:.0f}% alike) as {other.key}")
-        if best is None or title_score > best.score:
-            best = Duplicate(other.key, reason, title_score)
-    return best
+
+class DuplicateFinder:
+    """`find` against a growing pool; each record's comparable forms are computed once, and only
+    records within a year of the candidate are compared (an import is then near-linear, not quadratic)."""
+
+    def __init__(self, pool: list[Source] = ()):
+        self._by_doi: dict[str, str] = {}
+        self._by_year: dict[int, list[tuple[Source, set[str], str]]] = {}
+        for source in pool:
+            self.add(source)
+
+    def add(self, source: Source) -> None:
+        if source.doi:
+            self._by_doi.setdefault(source.doi.casefold(), source.key)
+        self._by_year.setdefault(source.year, []).append((source, _title_forms(source), _creator(source)))
+
+    def replace(self, source: Source) -> None:
+        """Update a record already in the pool (a merge gave it more fields)."""
+        entries = self._by_year.get(source.year, [])
+        self._by_year[source.year] = [e for e in entries if e[0].key != source.key]
+        self.add(source)
+
+    def find(self, source: Source) -> Duplicate | None:
+        from rapidfuzz import fuzz
+
+        doi = source.doi.casefold()
+        if doi in self._by_doi:
+            return Duplicate(self._by_doi[doi], f"same DOI {source.doi}", 100.0)
+        titles, creator = _title_forms(source), _creator(source)
+        best: Duplicate | None = None
+        for year in (source.year, source.year - 1, source.year + 1):
+            for other, other_titles, other_creator in self._by_year.get(year, ()):
+                if doi and other.doi:
+                    continue  # different DOIs: different works
+                author_score = fuzz.ratio(creator, other_creator) if creator or other_creator else 100.0
+                if author_score < AUTHOR_THRESHOLD:
+                    continue
+                title_score = max(fuzz.ratio(a, b) for a in titles for b in other_titles)
+                if title_score < (TITLE_THRESHOLD if year == source.year else NEAR_YEAR_TITLE):
+                    continue
+                when = (f"year {source.year}" if year == source.year
+                        else f"year {source.year} against {other.year} (one year apart)")
+                reason = (f"same title ({title_score:.0f}% alike), {when} and first author "
+                          f"({author_score:.0f}% alike) as {other.key}")
+                if best is None or title_score > best.score:
+                    best = Duplicate(other.key, reason, title_score)
+        return best
 
 
 def _title_forms(source: Source) -> set[str]:
