@@ -26,6 +26,14 @@ def test_missing_comma_between_fields_is_reported_at_the_folded_field(tiny_proje
     assert "smith2001proximity" in message and "missing comma before field 'year'" in message
 
 
+def test_missing_comma_after_a_name_field(tiny_project):
+    bib = tiny_project.corpus / "references.bib"
+    replace_in(bib, "  author = {Smith, John A. and de la Cruz, Maria},", "  author = {Smith, John A. and de la Cruz, Maria}")
+    message = _error(tiny_project)
+    assert f"references.bib:{line_of(bib, 'Proximity and learning in regional clusters')}:" in message
+    assert "missing comma before field 'title'" in message
+
+
 def test_malformed_entry_names_line_and_key(tiny_project):
     bib = tiny_project.corpus / "references.bib"
     replace_in(bib, "@report{testorg2010policy,", "@report{testorg2010policy")

@@ -110,14 +110,9 @@ def entry_to_source(entry: Entry, path: Path) -> Source:
     fields = {}
     for f in entry.fields:
         name = f.key.lower()
-        if isinstance(f.value, str):
-            folded = _FOLDED_FIELD.search(f.value)
-            if folded:
-                line = f.start_line + 1 + f.value[: folded.start() + 1].count("\n")
-                raise CorpusError(
-                    f"entry '{entry.key}': missing comma before field '{folded.group(1)}'",
-                    Location(path, line),
-                )
+        folded = _folded_field(entry, f)
+        if folded:
+            raise CorpusError(f"entry '{entry.key}': missing comma before field '{folded[0]}'", Location(path, folded[1]))
         fields[name] = f.value
     entry_type = entry.entry_type.lower()
     if entry_type not in ENTRY_TYPES:
@@ -190,6 +185,25 @@ def entry_to_source(entry: Entry, path: Path) -> Source:
         extra=FrozenMap(extra),
         origin=where,
     )
+
+
+def _folded_field(entry: Entry, field) -> tuple[str, int] | None:
+    """(name, 1-based line) of a field swallowed by the previous one through a missing comma."""
+    if isinstance(field.value, str):
+        found = _FOLDED_FIELD.search(field.value)
+        if found:
+            return found.group(1), field.start_line + 1 + field.value[: found.start() + 1].count("\n")
+        return None
+    # Name fields are already split into parts; a swallowed `year = {2001}` leaves an "=" token.
+    tokens = [t for parts in field.value for t in (*parts.first, *parts.von, *parts.last, *parts.jr)]
+    if not any("=" in token for token in tokens):
+        return None
+    raw_lines = (entry.raw or "").splitlines()
+    for offset in range(field.start_line - entry.start_line + 1, len(raw_lines)):
+        found = re.match(r"\s*([A-Za-z][\w-]*)\s*=", raw_lines[offset])
+        if found:
+            return found.group(1), entry.start_line + offset + 1
+    return "?", field.start_line + 1
 
 
 def _people(value, latin_value, key: str, role: str, where: Location) -> tuple[Person, ...]:
