@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / ".venv" / "bin" / "kb"
+KB = Path(sys.executable).parent / "kb"  # the kb command of the running environment
 
 
 def run_build(folder: Path) -> dict:

@@ -1,0 +1,80 @@
+"""The embedding engines compared on the real corpus's claim texts: torch, ONNX fp32, ONNX int8.
+
+    python bench/search_encoders.py              # needs a built knowledge base (kb build)
+
+For each engine: load time, single-query latency (p50 over short queries, one thread), batch
+throughput over the English claim texts (batches of 16, sorted by length, one thread), and the
+cosine between its vectors and sentence-transformers' (torch) vectors for the same texts. The int8
+model is ONNX Runtime's dynamic quantization of the fp32 export, made in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def measure(name, make, texts, queries, reference=None):
+    started = time.perf_counter()
+    encoder = make()
+    load = time.perf_counter() - started
+    encoder.encode(queries[:2], query=True)
+    latencies = []
+    for query in queries:
+        begun = time.perf_counter()
+        encoder.encode([query], query=True)
+        latencies.append((time.perf_counter() - begun) * 1000)
+    order = np.argsort([len(t) for t in texts])
+    started = time.perf_counter()
+    vectors = np.zeros((len(texts), encoder.dim), np.float32)
+    for start in range(0, len(texts), 16):
+        batch = order[start:start + 16]
+        vectors[batch] = encoder.encode([texts[i] for i in batch])
+    throughput = len(texts) / (time.perf_counter() - started)
+    cosine = "" if reference is None else (vectors * reference).sum(axis=1)
+    shown = "reference" if reference is None else f"min {cosine.min():.4f}, mean {cosine.mean():.4f}"
+    print(f"{name:<10} load {load:5.2f} s   query p50 {statistics.median(latencies):5.1f} ms   "
+          f"{throughput:6.1f} texts/s   cosine vs torch: {shown}")
+    return vectors
+
+
+def main() -> None:
+    from dataclasses import replace
+
+    from kb.config import Settings
+    from kb.knowledge_base import KnowledgeBase
+    from kb.search.encoders import ENCODER_FILES, OnnxEncoder, TorchEncoder
+    from kb.search.index import open_index
+
+    settings = Settings.from_env(root=ROOT)
+    kb = KnowledgeBase(settings)
+    index = open_index(kb.path, settings, kb.manifest.get("content_hash"))
+    texts = [c.text["en"] for c in kb.corpus.claims.values()]
+    queries = ["local buzz and global pipelines", "how do clusters reach foreign knowledge",
+               "death of distance", "regional innovation policy in Russia", "smart specialisation"] * 10
+    print(f"{len(texts)} English claim texts, mean {statistics.mean(len(t) for t in texts):.0f} characters")
+    reference = measure("torch", lambda: TorchEncoder(index.spec.path, 1), texts, queries)
+    measure("onnx fp32", lambda: OnnxEncoder(index.encoder_folder, 1), texts, queries, reference)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        for name in ENCODER_FILES:
+            if name != "model.onnx":
+                shutil.copy(index.encoder_folder / name, folder / name)
+        quantize_dynamic(str(index.encoder_folder / "model.onnx"), str(folder / "model.onnx"),
+                         weight_type=QuantType.QInt8)
+        measure("onnx int8", lambda: OnnxEncoder(folder, 1), texts, queries, reference)
+
+
+if __name__ == "__main__":
+    main()
