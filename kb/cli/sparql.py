@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -108,3 +109,104 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
             raise KbError(f"parameter '{item}' is not NAME=VALUE (e.g. -p theme=proximity)")
         values[key.strip()] = value
     return values
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Loopback keeps the endpoint on this machine; anything else exposes it.")
+@click.option("--port", default=7878, show_default=True, type=int, help="Port to listen on.")
+@click.option("--timeout", type=float, default=None, help="Time limit per query in seconds (default: KB_QUERY_TIMEOUT_S).")
+@click.option("--max-response-mb", default=64, show_default=True, type=int,
+              help="Largest response sent; longer ones are cut off (the client sees an incomplete response).")
+@click.option("--follow", is_flag=True, help="Switch to each new build as `kb build` makes it, without a restart.")
+@click.option("--quiet", is_flag=True, help="Do not log each request.")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, timeout: float | None, max_response_mb: int,
+          follow: bool, quiet: bool) -> None:
+    """Serve the built knowledge base as a read-only SPARQL 1.1 endpoint (oxigraph), until Ctrl-C.
+
+    Queries go to http://HOST:PORT/query (GET or POST, SPARQL 1.1 Protocol); a YASGUI query
+    editor is at http://HOST:PORT/. Updates, Graph Store writes, SERVICE clauses and outside
+    datasets are refused. Prefixes are not predeclared here: declare them (see `kb sparql --name
+    NAME --show`).
+    """
+    import signal
+
+    from kb.sparql.endpoint import Endpoint
+
+    def log(message: str) -> None:
+        click.echo(f"{time.strftime('%H:%M:%S')} {message}", err=True)
+
+    endpoint = Endpoint(settings, host, port, timeout_s=timeout, max_response_mb=max_response_mb,
+                        follow=follow, log=(lambda m: None) if quiet else log)
+    manifest = _manifest(endpoint.build)
+    counts = manifest.get("counts", {})
+    click.echo(f"serving build {endpoint.build.name} (built {manifest.get('built_at', '?')}; "
+               f"{counts.get('sources', '?')} sources, {counts.get('claims', '?')} claims, "
+               f"{counts.get('triples', '?')} triples), read-only")
+    click.echo(f"  SPARQL endpoint  {endpoint.query_url}")
+    click.echo(f"  YASGUI editor    {endpoint.url}/")
+    click.echo(f"  time limit {endpoint.timeout_s:g} s per query, responses up to {max_response_mb} MiB")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: other machines can reach this endpoint", err=True)
+    click.echo("press Ctrl-C to stop")
+    # Ctrl-C and `kill` (SIGTERM) stop cleanly, also when started in the background (where a shell
+    # may have set SIGINT to be ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        endpoint.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.stop()
+        click.echo("stopped")
+
+
+def _manifest(build: Path) -> dict:
+    import json
+
+    try:
+        return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol endpoint: Oxigraph http://HOST:7878/store, Fuseki http://HOST:3030/DATASET/data, "
+                   "GraphDB http://HOST:7200/repositories/REPO/rdf-graphs/service.")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI", help="Publish only this named graph (repeatable).")
+@click.option("--user", default=None, help="User for HTTP basic authentication; the password comes from "
+                                           "$KB_PUBLISH_PASSWORD or a prompt.")
+@click.option("--no-verify", is_flag=True, help="Do not read each graph back to check it arrived whole.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was published as JSON.")
+@click.pass_obj
+def publish(settings: Settings, endpoint: str, graphs: tuple[str, ...], user: str | None, no_verify: bool,
+            as_json: bool) -> None:
+    """Load the built dataset into a triple store over the SPARQL 1.1 Graph Store Protocol.
+
+    Each named graph (ontology, bibliography, claims) is sent with one HTTP PUT, replacing that
+    graph on the server and nothing else, then read back and compared.
+    """
+    import os
+
+    from kb.knowledge_base import KnowledgeBase
+    from kb.sparql.publish import publish as run_publish
+
+    password = None
+    if user:
+        password = os.environ.get("KB_PUBLISH_PASSWORD") or click.prompt(f"password for {user}", hide_input=True)
+    kb = KnowledgeBase(settings)
+    published = run_publish(kb, endpoint, graphs=list(graphs) or None, user=user, password=password,
+                            verify=not no_verify)
+    if as_json:
+        emit_json({"endpoint": endpoint, "build": kb.path.name,
+                   "graphs": [{"graph": p.graph, "triples": p.triples, "status": p.status, "verified": p.verified}
+                              for p in published]})
+        return
+    for item in published:
+        check = "verified" if item.verified else "not verified"
+        click.echo(f"{item.graph}  {item.triples} triples  HTTP {item.status}  {check}")
+    click.echo(f"published build {kb.path.name} to {endpoint}: {sum(p.triples for p in published)} triples "
+               f"in {len(published)} graphs")

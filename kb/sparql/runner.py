@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Mapping
 
 from kb.rdf.namespace import PREFIXES
+from kb.sparql import spawn
 from kb.sparql.check import check_query
 from kb.sparql.errors import QueryError, QueryFailed, QuerySyntaxError, QueryTimeout
 from kb.sparql.terms import QueryResult, Term, from_tuple, to_tuple
@@ -94,13 +95,18 @@ class _Worker:
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         try:
-            self.process = subprocess.Popen(
+            self.process = spawn.popen(
                 [sys.executable, "-m", "kb.sparql.worker", "--store", str(store),
                  "--requests", str(request_read), "--replies", str(reply_write), "--memory-mb", str(memory_mb)],
-                pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, close_fds=True)
+                pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                close_fds=True, env={**os.environ, "RUST_BACKTRACE": "0"})
         finally:
             os.close(request_read)
             os.close(reply_write)
+        # The worker's stderr (Rust's out-of-memory message, say) explains a death; it must not
+        # reach the user's terminal or the UI's log as noise, nor fill a pipe nobody reads.
+        self.last_errors: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
         self.requests = Connection(request_write, readable=False)
         self.replies = Connection(reply_read, writable=False)
         kind, detail = self._receive(_START_TIMEOUT_S, "starting the query worker")
@@ -108,15 +114,19 @@ class _Worker:
             self.kill()
             raise QueryFailed(detail or "the query worker did not start")
 
-    def ask(self, request: dict, timeout: float) -> tuple:
+    def _drain(self) -> None:
+        for raw in iter(self.process.stderr.readline, b""):
+            self.last_errors = (self.last_errors + [raw.decode("utf-8", "replace").rstrip()])[-10:]
+
+    def ask(self, request: dict, timeout: float, nominal: float | None = None) -> tuple:
         try:
             self.requests.send(request)
         except OSError:
             self.kill()
             raise QueryFailed("the query worker stopped unexpectedly; run the query again") from None
-        return self._receive(timeout, None)
+        return self._receive(timeout, None, nominal)
 
-    def _receive(self, timeout: float, starting: str | None) -> tuple:
+    def _receive(self, timeout: float, starting: str | None, nominal: float | None = None) -> tuple:
         try:
             ready = self.replies.poll(timeout)
             if ready:
@@ -128,12 +138,14 @@ class _Worker:
         if starting:
             raise QueryFailed(f"timed out {starting} ({timeout:g} s)")
         raise QueryTimeout(
-            f"the query was stopped after {timeout:g} s (setting query_timeout_s, KB_QUERY_TIMEOUT_S); "
+            f"the query was stopped after {nominal or timeout:g} s (setting query_timeout_s, KB_QUERY_TIMEOUT_S); "
             "narrow the pattern, add LIMIT, or raise the limit")
 
     def _death_reason(self) -> str:
         code = self.process.wait(timeout=5)
-        if code in (-6, -9, 134, 137):
+        time.sleep(0.05)  # let the drain thread read the last words
+        out_of_memory = any("memory allocation" in line or "MemoryError" in line for line in self.last_errors)
+        if out_of_memory or code in (-6, -9, 134, 137):
             return ("the query worker died (exit %d), most likely out of memory (setting query_memory_mb, "
                     "KB_QUERY_MEMORY_MB); narrow the query or raise the limit" % code)
         return f"the query worker died (exit {code})"
@@ -185,7 +197,7 @@ class WorkerPool:
             remaining = max(0.001, timeout - (time.perf_counter() - waited))
             done = False
             try:
-                reply = worker.ask(request, remaining)
+                reply = worker.ask(request, remaining, timeout)
                 done = True
                 return reply
             finally:

@@ -1,0 +1,138 @@
+"""The oxigraph server process behind `kb serve`: started read-only on one build's store, on a
+loopback port of its own, with a memory cap; replaced by a fresh one when it must be.
+
+Measured with oxigraph 0.5.13: its `--timeout-s` cancels most runaway queries, but not all (an
+ORDER BY over a large cross product kept one core busy and grew past 4 GiB for minutes after the
+client had gone). So the process runs under an address-space limit (it aborts instead of eating
+the machine) and the endpoint replaces it when a request outlives its deadline.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from kb.errors import KbError
+from kb.sparql import spawn
+
+_START_TIMEOUT_S = 30.0
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` executable of the `oxigraph` package: next to this Python first, then on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if not found:
+        raise KbError("the oxigraph server is not installed; install the `oxigraph` package (pip install oxigraph)")
+    return found
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class Upstream:
+    """One `oxigraph serve-read-only` process, counting the requests it is serving."""
+
+    def __init__(self, store: Path, timeout_s: float, memory_mb: int):
+        self.store = store
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._active = 0
+        self._lock = threading.Lock()
+        self.retiring = False
+        command = [oxigraph_binary(), "serve-read-only", "--location", str(store),
+                   "--bind", f"127.0.0.1:{self.port}", "--union-default-graph",
+                   "--timeout-s", str(max(1, round(timeout_s)))]
+        self.process = spawn.popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, preexec_fn=_limiter(memory_mb))
+        # Its stderr must be read, or a full pipe would block the server; the last lines explain a crash.
+        self.last_errors: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
+        self._wait_until_ready()
+
+    def _drain(self) -> None:
+        for raw in iter(self.process.stderr.readline, b""):
+            self.last_errors = (self.last_errors + [raw.decode("utf-8", "replace").rstrip()])[-20:]
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                time.sleep(0.1)  # let the drain thread collect the message
+                message = self.last_errors[-1] if self.last_errors else f"exit status {self.process.returncode}"
+                raise KbError(f"the oxigraph server stopped at start: {message}")
+            try:
+                with urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=2) as reply:
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        self.kill()
+        raise KbError(f"the oxigraph server did not answer within {_START_TIMEOUT_S:g} s")
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self.retiring:
+                return False
+            self._active += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            idle = self.retiring and self._active == 0
+        if idle:
+            self.kill()
+
+    def retire(self, grace_s: float) -> None:
+        """Take no new requests; stop once the running ones finish, or after `grace_s` at most."""
+        with self._lock:
+            self.retiring = True
+            idle = self._active == 0
+        if idle:
+            self.kill()
+            return
+        timer = threading.Timer(grace_s, self.kill)
+        timer.daemon = True
+        timer.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def _limiter(memory_mb: int):
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def prepare() -> None:  # runs in the child between fork and exec
+        import ctypes
+        import resource
+        import signal
+
+        # Die with `kb serve`, even if it is killed outright, rather than linger on the port's store.
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if memory_mb > 0:
+            size = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    return prepare
