@@ -20,6 +20,7 @@ from collections import OrderedDict, defaultdict
 
 import numpy as np
 
+from kb.browse.evidence import short_citation
 from kb.errors import KbError
 from kb.search import lexical, vectors as vector_index
 from kb.search.documents import CLAIM
@@ -268,7 +269,8 @@ class Searcher:
         return SearchResult(
             claim_id=claim_id, text=text, score=round(float(score), 6), source=_source_dict(source),
             themes=themes, kind=kind, evidence=evidence, language=language, matched_language=matched,
-            locator=locator, source_type=source.entry_type, citation=short_citation(source), ranks=dict(ranks))
+            locator=locator, source_type=source.entry_type, citation=short_citation(source, latin=True),
+            ranks=dict(ranks))
 
 
 def _source_dict(source) -> dict:
@@ -280,22 +282,6 @@ def _source_dict(source) -> dict:
         "doi": source.doi or None,
         "authors": [p.display for p in source.authors] or [p.display for p in source.editors],
     }
-
-
-def short_citation(source) -> str:
-    people = source.authors or source.editors
-    names = [(p.literal or p.latin_family or p.family) for p in people]
-    if not names:
-        names = [source.institution or source.publisher or source.key]
-    if len(names) == 1:
-        who = names[0]
-    elif len(names) == 2:
-        who = f"{names[0]} & {names[1]}"
-    elif len(names) == 3:
-        who = f"{names[0]}, {names[1]} & {names[2]}"
-    else:
-        who = f"{names[0]} et al."
-    return f"{who} {source.year}"
 
 
 def _top_positive(scores: np.ndarray, depth: int) -> np.ndarray:
