@@ -37,8 +37,8 @@ def test_the_library_has_at_least_12_documented_queries():
         assert query.title.endswith("?"), f"{query.name}: the title should be the question it answers"
         assert len(query.description) > 60, query.name
         for parameter in query.parameters:
-            assert f"?{parameter.name}" in query.text.split("WHERE")[0], \
-                f"{query.name}: parameter ?{parameter.name} must be projected (SEP-0007 substitution)"
+            assert f"VALUES ?{parameter.name} {{ {parameter.default} }}" in query.text, \
+                f"{query.name}: parameter ?{parameter.name} needs its VALUES clause with the default"
 
 
 def test_every_named_query_has_a_test_here():

@@ -7,8 +7,11 @@ Each file opens with a comment header that the listing and the UI show:
     #   with its source, year and kind of evidence.
     # param: theme = theme:glocalization -- the theme, by id (narrower themes are included)
 
-A parameter is a variable the query projects; its default is used unless the caller gives a value,
-and it is bound before evaluation (SEP-0007 substitution), never pasted into the text.
+A parameter is a variable the query fixes with a `VALUES ?name { default }` clause, so the file
+runs as it is in any SPARQL tool. A caller's value replaces the term inside that clause only, written
+by the library from a checked term (never the caller's raw text). Measured on pyoxigraph 0.5:
+binding by SEP-0007 substitution instead evaluates the query for every value and filters after,
+25x slower on claims-on-theme at 50k triples.
 """
 
 from __future__ import annotations
@@ -130,6 +133,31 @@ def bind_parameters(query: NamedQuery, values: Mapping[str, str] | None) -> dict
     return {p.name: parameter_term(p, values.get(p.name)) for p in query.parameters}
 
 
+def query_text(query: NamedQuery, bindings: Mapping[str, Term]) -> str:
+    """The query with each parameter's VALUES clause set to the given term."""
+    text = query.text
+    for parameter in query.parameters:
+        term = bindings.get(parameter.name)
+        if term is None:
+            continue
+        clause = _values_clause(parameter)
+        if len(clause.findall(text)) != 1:
+            raise KbError(f"named query '{query.name}' needs exactly one 'VALUES ?{parameter.name} "
+                          f"{{ {parameter.default} }}' clause for its parameter")
+        text = clause.sub(lambda _: f"VALUES ?{parameter.name} {{ {_safe_n3(term)} }}", text)
+    return text
+
+
+def _values_clause(parameter: Parameter) -> re.Pattern:
+    return re.compile(rf"VALUES\s+\?{parameter.name}\s*\{{\s*{re.escape(parameter.default)}\s*\}}")
+
+
+def _safe_n3(term: Term) -> str:
+    if term.kind == "uri" and re.search(r'[\s<>"{}|^`\\]', term.value):
+        raise KbError(f"'{term.value}' is not a valid IRI")
+    return term.n3()
+
+
 def run_named_query(knowledge_base, name: str, parameters: Mapping[str, str] | None = None, **options):
     """Run a named query with its parameters (defaults for those not given); see `run_query`."""
     from kb.sparql.runner import run_query
@@ -139,7 +167,7 @@ def run_named_query(knowledge_base, name: str, parameters: Mapping[str, str] | N
     for parameter, term in bindings.items():
         if term.kind == "uri":
             _require_known(knowledge_base, query, parameter, term)
-    return run_query(knowledge_base, query.text, bindings=bindings, **options)
+    return run_query(knowledge_base, query_text(query, bindings), **options)
 
 
 def _require_known(knowledge_base, query: NamedQuery, parameter: str, term: Term) -> None:

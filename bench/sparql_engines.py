@@ -1,0 +1,230 @@
+"""SPARQL at about one million triples: load time and query latency, rdflib in memory vs pyoxigraph.
+
+    python bench/sparql_engines.py                       # 60,000 synthetic claims, ~1M triples
+    python bench/sparql_engines.py --claims 6000 --quick # a smaller smoke run
+
+Makes a synthetic corpus with bench/synthetic.py (kept in bench/out/, never in corpus/), maps it
+to RDF with the project's own mapping (kb.rdf.chunks, as `kb build` does, minus SHACL), and writes
+a build folder `bench/out/sparql-<N>/build` that `kb sparql`, `kb serve` and bench/load_serve.py
+can use (`KB_ROOT=bench/out/sparql-<N> kb sparql ...`). Then it times:
+
+  * loading the N-Quads: pyoxigraph bulk_load into an on-disk store vs rdflib Dataset.parse;
+  * five representative queries on both engines (median of repeated runs);
+  * the same through `kb.sparql.run_query` (checked, in a worker process: what the CLI and UI pay);
+  * every named query of the library on pyoxigraph through run_query.
+
+Results are printed as Markdown and saved to bench/out/sparql-<N>/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from kb.rdf.namespace import PREFIXES  # noqa: E402
+
+PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+QUERIES = {
+    "multi-join": """
+        SELECT ?claim ?name ?year ?label WHERE {
+          ?claim dcterms:subject theme:local-buzz ; dcterms:source ?source ; gkb:evidenceType ?evidence .
+          ?source dcterms:creator ?author ; fabio:hasPublicationYear ?year .
+          ?author foaf:name ?name .
+          ?evidence skos:prefLabel ?label FILTER(LANG(?label) = "en")
+        }""",
+    "aggregate": """
+        SELECT ?theme ?evidence (COUNT(?claim) AS ?claims) WHERE {
+          ?claim dcterms:subject ?theme ; gkb:evidenceType ?evidence .
+        } GROUP BY ?theme ?evidence""",
+    "filter-on-year": """
+        SELECT ?source ?title ?year WHERE {
+          ?source fabio:hasPublicationYear ?year ; dcterms:title ?title .
+          FILTER(xsd:integer(STR(?year)) >= 2000 && xsd:integer(STR(?year)) < 2005)
+        }""",
+    "text-filter": """
+        SELECT ?claim ?text WHERE {
+          ?claim gkb:text ?text .
+          FILTER(LANG(?text) = "en" && CONTAINS(LCASE(?text), "trust between partners"))
+        }""",
+    "path-broader*": """
+        SELECT (COUNT(DISTINCT ?claim) AS ?claims) WHERE {
+          ?theme skos:broader* theme:proximity .
+          ?claim dcterms:subject ?theme .
+        }""",
+}
+
+
+def make_dataset(out: Path, claims: int) -> Path:
+    """The synthetic corpus mapped to N-Quads with the project's mapping; cached in `out`."""
+    nquads = out / "dataset.nq"
+    if nquads.exists():
+        return nquads
+    from synthetic import generate
+    from tqdm import tqdm
+
+    from kb.corpus.loader import load_corpus
+    from kb.rdf.chunks import map_bib_file, map_claims_file, ontology_chunk
+    from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
+
+    started = time.perf_counter()
+    generate(out / "corpus-root", claims)
+    ontology = load_ontology_graph(out / "corpus-root" / "ontology")
+    corpus = load_corpus(out / "corpus-root" / "corpus", vocabulary_from_graph(ontology))
+    parts, entities = [ontology_chunk(ontology)], set()
+    by_source: dict[str, list] = {}
+    for claim in corpus.claims.values():
+        by_source.setdefault(claim.source_key, []).append(claim)
+    sources = list(corpus.sources.values())
+    for start in tqdm(range(0, len(sources), 500), desc="mapping sources"):
+        own, shared = map_bib_file(sources[start:start + 500])
+        parts.append(own)
+        entities.update(shared.splitlines(keepends=True))
+    for claim_list in tqdm(by_source.values(), desc="mapping claims"):
+        own, shared = map_claims_file(claim_list)
+        parts.append(own)
+        entities.update(shared.splitlines(keepends=True))
+    parts.append(b"".join(sorted(entities)))
+    nquads.write_bytes(b"".join(parts))
+    shutil.rmtree(out / "corpus-root")
+    print(f"dataset: {len(corpus.claims):,} claims, {len(corpus.sources):,} sources, "
+          f"mapped in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return nquads
+
+
+def load_oxigraph(nquads: Path, out: Path) -> tuple[float, int]:
+    """Bulk-load into a store laid out as a `kb build` folder, so the CLI and server can use it."""
+    import pyoxigraph
+
+    build = out / "build"
+    if build.exists():
+        shutil.rmtree(build)
+    dataset = build / "dataset-bench"
+    dataset.mkdir(parents=True)
+    started = time.perf_counter()
+    store = pyoxigraph.Store(str(dataset / "store"))
+    store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - started
+    triples = len(store)
+    del store
+    (dataset / "manifest.json").write_text(json.dumps({"built_at": "synthetic benchmark dataset",
+                                                       "counts": {"triples": triples}}), encoding="utf-8")
+    (build / "current").symlink_to(dataset.name)
+    return seconds, triples
+
+
+def load_rdflib(nquads: Path):
+    from rdflib import Dataset
+
+    started = time.perf_counter()
+    dataset = Dataset(default_union=True)
+    dataset.parse(str(nquads), format="nquads")
+    return time.perf_counter() - started, dataset
+
+
+def median_time(run, repeats: int, budget_s: float) -> tuple[float, int, int]:
+    """Median seconds over up to `repeats` runs (fewer once `budget_s` is spent), rows, runs."""
+    times, rows = [], 0
+    spent = time.perf_counter()
+    for _ in range(repeats):
+        started = time.perf_counter()
+        rows = run()
+        times.append(time.perf_counter() - started)
+        if time.perf_counter() - spent > budget_s:
+            break
+    return statistics.median(times), rows, len(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--claims", type=int, default=60000)
+    parser.add_argument("--repeats", type=int, default=20, help="runs per query on pyoxigraph (median)")
+    parser.add_argument("--rdflib-repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="skip rdflib")
+    args = parser.parse_args()
+    out = ROOT / "bench" / "out" / f"sparql-{args.claims // 1000}k"
+    out.mkdir(parents=True, exist_ok=True)
+    nquads = make_dataset(out, args.claims)
+
+    import pyoxigraph
+
+    from kb.config import Settings
+    from kb.knowledge_base import KnowledgeBase
+    from kb.sparql import named_queries, run_named_query, run_query
+
+    results: dict = {"claims": args.claims, "nquads_mb": round(nquads.stat().st_size / 2**20, 1)}
+    results["oxigraph_load_s"], results["triples"] = load_oxigraph(nquads, out)
+    print(f"{results['triples']:,} triples; pyoxigraph bulk_load {results['oxigraph_load_s']:.1f} s", file=sys.stderr)
+    store = pyoxigraph.Store.read_only(str(out / "build" / "dataset-bench" / "store"))
+    settings = Settings(root=out, build_dir=out / "build", query_timeout_s=60, query_max_rows=10**7)
+    kb = KnowledgeBase(settings)
+
+    def oxigraph_runner(text):
+        return lambda: sum(1 for _ in store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))
+
+    rows = {}
+    for name, text in QUERIES.items():
+        engine = median_time(oxigraph_runner(text), args.repeats, 60)
+        through = median_time(lambda t=text: len(run_query(kb, t)), args.repeats, 60)
+        rows[name] = {"oxigraph_ms": engine[0] * 1000, "run_query_ms": through[0] * 1000, "rows": engine[1]}
+        assert engine[1] == through[1], name
+        print(f"{name}: pyoxigraph {engine[0] * 1000:.1f} ms, run_query {through[0] * 1000:.1f} ms, "
+              f"{engine[1]} rows", file=sys.stderr)
+
+    named = {}
+    for query in named_queries():
+        timing = median_time(lambda q=query: len(run_named_query(kb, q.name)), max(3, args.repeats // 4), 60)
+        named[query.name] = {"run_query_ms": timing[0] * 1000, "rows": timing[1]}
+        print(f"named {query.name}: {timing[0] * 1000:.1f} ms, {timing[1]} rows", file=sys.stderr)
+    results["named"] = named
+
+    if not args.quick:
+        results["rdflib_load_s"], dataset = load_rdflib(nquads)
+        print(f"rdflib parse {results['rdflib_load_s']:.1f} s", file=sys.stderr)
+        for name, text in QUERIES.items():
+            timing = median_time(lambda t=text: sum(1 for _ in dataset.query(PROLOGUE + t)), args.rdflib_repeats, 300)
+            rows[name].update(rdflib_ms=timing[0] * 1000, rdflib_runs=timing[2])
+            assert timing[1] == rows[name]["rows"], (name, timing[1], rows[name]["rows"])
+            print(f"{name}: rdflib {timing[0] * 1000:.0f} ms", file=sys.stderr)
+    results["queries"] = rows
+    (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(report(results))
+
+
+def report(results: dict) -> str:
+    lines = [f"{results['triples']:,} triples ({results['claims']:,} synthetic claims, "
+             f"{results['nquads_mb']} MB of N-Quads)", "",
+             "| step | rdflib (in memory) | pyoxigraph | ratio |", "|---|---|---|---|"]
+    rdflib_load = results.get("rdflib_load_s")
+    lines.append(f"| load | {rdflib_load:.1f} s | {results['oxigraph_load_s']:.1f} s | "
+                 f"{rdflib_load / results['oxigraph_load_s']:.0f}x |" if rdflib_load else
+                 f"| load | - | {results['oxigraph_load_s']:.1f} s | - |")
+    lines += ["", "| query | rows | rdflib | pyoxigraph | ratio | `run_query` (checked, worker) |", "|---|---|---|---|---|---|"]
+    for name, row in results["queries"].items():
+        rdf = row.get("rdflib_ms")
+        lines.append(f"| {name} | {row['rows']:,} | {_ms(rdf) if rdf else '-'} | {_ms(row['oxigraph_ms'])} | "
+                     f"{(rdf / row['oxigraph_ms']):.0f}x |" if rdf else
+                     f"| {name} | {row['rows']:,} | - | {_ms(row['oxigraph_ms'])} | - |")
+        lines[-1] += f" {_ms(row['run_query_ms'])} |"
+    lines += ["", "| named query | rows | `run_query` median |", "|---|---|---|"]
+    for name, row in results["named"].items():
+        lines.append(f"| {name} | {row['rows']:,} | {_ms(row['run_query_ms'])} |")
+    return "\n".join(lines)
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+if __name__ == "__main__":
+    main()
