@@ -98,6 +98,19 @@ def main() -> None:
             hits.append(len(set(approx.tolist()) & set(exact.tolist())) / 10)
         print(f"IVF recall@10 against exact search over the same {index.ntotal} vectors "
               f"(nprobe {settings.search_nprobe}, 100 queries): {statistics.mean(hits):.3f}")
+        for _, filters in runs[3:]:
+            allowed = searcher.filter_mask(filters)[searcher.index.dense_rows]
+            hits = []
+            for text in texts[:100]:
+                vector = searcher.encoder.encode([text], query=True)[0]
+                _, approx = vector_index.search(index, vector, 10, allowed, settings.search_nprobe,
+                                                settings.search_exact_max)
+                scores = np.where(allowed, everything @ vector, -np.inf)
+                exact = np.argsort(-scores)[:10]
+                hits.append(len(set(approx.tolist()) & set(exact.tolist())) / 10)
+            shown = ", ".join(f"{k}={v}" for k, v in vars(filters).items() if v is not None)
+            print(f"  with filter {shown} ({int(allowed.sum())} of {len(allowed)} vectors allowed): "
+                  f"recall@10 {statistics.mean(hits):.3f}")
     print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
