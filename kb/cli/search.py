@@ -19,7 +19,8 @@ _MODES = ["hybrid", "dense", "lexical"]
 @main.command()
 @click.argument("query", required=False)
 @click.option("-k", "k", type=int, default=10, show_default=True, help="Number of results.")
-@click.option("--theme", default=None, help="Only claims on this theme or a narrower one (a theme id).")
+@click.option("--theme", default=None,
+              help="Only claims on this theme or a narrower one, and sources with such claims (a theme id).")
 @click.option("--evidence", default=None, help="Only claims of this evidence type (e.g. case-study).")
 @click.option("--year-from", type=int, default=None, help="Only sources published in or after this year.")
 @click.option("--year-to", type=int, default=None, help="Only sources published in or before this year.")
