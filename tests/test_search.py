@@ -149,7 +149,7 @@ def test_evidence_filter_drops_source_records(searcher):
 
 
 @pytest.mark.parametrize("filters, message", [
-    (SearchFilters(theme="global-pipeline"), "unknown theme 'global-pipeline'"),
+    (SearchFilters(theme="global-pipeline"), "unknown theme 'global-pipeline'; did you mean global-pipelines"),
     (SearchFilters(evidence="gossip"), "use one of: case-study, conceptual"),
     (SearchFilters(source_type="blog"), "types in this corpus: article, report"),
     (SearchFilters(language="de"), "languages in this corpus: en, ru"),

@@ -82,7 +82,8 @@ def _print_human(results, mode: str) -> None:
         click.echo(f"{rank:>2}. [{label}{detail}]  score {result.score:.4f}")
         for line in textwrap.wrap(result.text, width - 4):
             click.echo(f"    {line}")
-        title = result.source.get("title_en") or result.source["title"]
+        # The original title beside Russian text, the English one (or the only one) otherwise.
+        title = result.source["title"] if result.language == "ru" else result.source.get("title_en") or result.source["title"]
         where = f", {result.locator}" if result.locator else ""
         click.echo(click.style(f"    — {result.citation}, {textwrap.shorten(title, 70)}{where}", dim=True))
         if result.themes:

@@ -123,6 +123,12 @@ class Searcher:
         corpus = self.corpus
         mask = np.ones(len(self.index.table), bool)
         if f.theme is not None:
+            if f.theme not in self.themes:
+                import difflib
+
+                close = difflib.get_close_matches(f.theme, list(self.themes), n=3)
+                hint = f"; did you mean {' or '.join(close)}?" if close else ""
+                raise KbError(f"unknown theme '{f.theme}'{hint} (themes: {', '.join(sorted(self.themes))})")
             wanted = self.kb.theme_with_narrower(f.theme)
             theme_mask = np.zeros_like(mask)
             for theme in wanted:
