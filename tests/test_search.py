@@ -317,3 +317,18 @@ def test_unknown_model_setting_is_a_clear_error(tiny_project):
     with pytest.raises(KbError, match="embedding model 'no-such-model-anywhere' not found.*never downloaded"):
         build(bad)
     assert current_dir(tiny_project.build) is None
+
+
+def test_above_the_exact_limit_the_build_makes_an_ivf_index(tiny_project):
+    exact = build(tiny_project)
+    expected = _ids(Searcher(KnowledgeBase(tiny_project)).search("distance and location of firms", k=5, mode="dense"))
+    approximate = replace(tiny_project, search_exact_max=4, build_dir=tiny_project.root / "ivf-build")
+    report = build(approximate)
+    manifest = json.loads((report.path / INDEX_DIR / "manifest.json").read_text())
+    assert manifest["index"]["kind"] == "ivf" and exact.path != report.path
+    trained = list((approximate.build / "cache" / "search").glob("ivf-*.faiss"))
+    assert len(trained) == 1  # kept for the next build
+    searcher = Searcher(KnowledgeBase(approximate))
+    # One list (8 vectors): the approximate index must find exactly what the exact one finds.
+    assert _ids(searcher.search("distance and location of firms", k=5, mode="dense")) == expected
+    assert _ids(searcher.search("distance", k=5, mode="dense", filters=SearchFilters(year_from=2005)))
