@@ -332,3 +332,14 @@ def test_above_the_exact_limit_the_build_makes_an_ivf_index(tiny_project):
     # One list (8 vectors): the approximate index must find exactly what the exact one finds.
     assert _ids(searcher.search("distance and location of firms", k=5, mode="dense")) == expected
     assert _ids(searcher.search("distance", k=5, mode="dense", filters=SearchFilters(year_from=2005)))
+
+
+def test_a_damaged_encoder_in_the_cache_is_exported_again(tiny_project):
+    first = build(tiny_project)
+    cached = next((tiny_project.build / "cache" / "search").glob("encoder-*.model.onnx"))
+    _damage(cached)  # a hard link: the dataset's copy is damaged too
+    with pytest.raises(KbError, match="encoder/model.onnx is damaged"):
+        Searcher(KnowledgeBase(tiny_project))
+    again = build(tiny_project)
+    assert not again.skipped and again.path != first.path
+    assert Searcher(KnowledgeBase(tiny_project)).search("face-to-face contact", k=1)[0].claim_id

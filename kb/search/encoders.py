@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.errors import KbError
+from kb.search.index import sha256_file
 from kb.search.models import ModelSpec, max_seq_length, offline_environment
 
 ONNX_FILE = "model.onnx"
@@ -128,11 +129,11 @@ def ensure_onnx_export(spec: ModelSpec, cache_dir: Path, target: Path) -> Path:
     into each dataset, so every dataset carries the encoder its vectors were made with.
     """
     cached = {name: cache_dir / f"encoder-{spec.short_key}.{name}" for name in ENCODER_FILES}
-    if not all(p.exists() for p in cached.values()):
+    if not _intact(cached):
         cache_dir.mkdir(parents=True, exist_ok=True)
         with _lock:
             earlier = _exported.get(spec.key)
-        if earlier is not None and all(p.exists() for p in earlier.values()):
+        if earlier is not None and _intact(earlier):
             # Exported by this process for another build folder (the tests build many).
             for name, path in cached.items():
                 _link_or_copy(earlier[name], path)
@@ -152,6 +153,15 @@ def ensure_onnx_export(spec: ModelSpec, cache_dir: Path, target: Path) -> Path:
     for name, path in cached.items():
         _link_or_copy(path, target / name)
     return target
+
+
+def _intact(files: dict[str, Path]) -> bool:
+    """All files there, and the graph is the one exported (its checksum is in the info file)."""
+    try:
+        info = json.loads(files[INFO_FILE].read_text(encoding="utf-8"))
+        return all(p.exists() for p in files.values()) and info.get("onnx_sha256") == sha256_file(files[ONNX_FILE])
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _link_or_copy(source: Path, destination: Path) -> None:
@@ -218,6 +228,7 @@ def _export(spec: ModelSpec, out: Path) -> None:
         "model": spec.name, "key": spec.key, "dim": int(model.config.hidden_size),
         "max_seq_length": max_seq_length(folder), "pooling": pooling,
         "languages": sorted(_languages(lambda text: tokenizer.encode(text, add_special_tokens=False).tokens)),
+        "onnx_sha256": sha256_file(out / ONNX_FILE),
     }
     (out / INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
 

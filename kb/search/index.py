@@ -193,18 +193,12 @@ def _trained_ivf(folder: Path, spec: ModelSpec, matrix):
 
 
 def _file_table(folder: Path) -> dict:
-    """sha256 and size of every index file; the large ONNX graph by size only (it is a link to the cache)."""
-    table = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
-        name = str(path.relative_to(folder))
-        entry = {"size": path.stat().st_size}
-        if not name.endswith(".onnx"):
-            entry["sha256"] = _sha256(path)
-        table[name] = entry
-    return table
+    """sha256 and size of every index file, the encoder included."""
+    return {str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": sha256_file(path)}
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)}
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -243,7 +237,7 @@ def index_problem(dataset: Path, settings: Settings, dataset_hash: str | None, s
                 return f"search index file {name} is damaged (wrong size)"
         except OSError:
             return f"search index file {name} is missing"
-        if "sha256" in entry and _sha256(path) != entry["sha256"]:
+        if "sha256" in entry and sha256_file(path) != entry["sha256"]:
             return f"search index file {name} is damaged (checksum mismatch)"
     return None
 
