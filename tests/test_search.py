@@ -337,7 +337,13 @@ def test_above_the_exact_limit_the_build_makes_an_ivf_index(tiny_project):
 def test_a_damaged_encoder_in_the_cache_is_exported_again(tiny_project):
     first = build(tiny_project)
     cached = next((tiny_project.build / "cache" / "search").glob("encoder-*.model.onnx"))
-    _damage(cached)  # a hard link: the dataset's copy is damaged too
+    # The cache file and the dataset's copy are hard links to one file, which other build folders
+    # of this test process share too: damage this project's two names only, by replacing them.
+    for path in (cached, first.path / INDEX_DIR / "encoder" / "model.onnx"):
+        damaged = path.with_name(path.name + ".damaged")
+        shutil.copyfile(path, damaged)
+        _damage(damaged)
+        damaged.replace(path)
     with pytest.raises(KbError, match="encoder/model.onnx is damaged"):
         Searcher(KnowledgeBase(tiny_project))
     again = build(tiny_project)
