@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.atomic import atomic_output
 from kb.errors import KbError
 from kb.search.index import sha256_file
 from kb.search.models import ModelSpec, max_seq_length, offline_environment
@@ -34,7 +35,7 @@ ENCODER_FILES = (ONNX_FILE, TOKENIZER_FILE, INFO_FILE)
 _RUSSIAN_PROBE = "Региональная инновационная система и кластерная политика"
 
 _loaded: dict[tuple, object] = {}
-_exported: dict[str, dict[str, Path]] = {}
+_exported: dict[str, dict[str, bytes]] = {}
 _lock = threading.Lock()
 
 
@@ -133,22 +134,22 @@ def ensure_onnx_export(spec: ModelSpec, cache_dir: Path, target: Path) -> Path:
         cache_dir.mkdir(parents=True, exist_ok=True)
         with _lock:
             earlier = _exported.get(spec.key)
-        if earlier is not None and _intact(earlier):
-            # Exported by this process for another build folder (the tests build many).
-            for name, path in cached.items():
-                _link_or_copy(earlier[name], path)
-        else:
+        if earlier is None:
             staging = cache_dir / f".export-{spec.short_key}-{os.getpid()}-{threading.get_ident()}"
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             try:
                 _export(spec, staging)
-                for name, path in cached.items():
-                    _link_or_copy(staging / name, path)
+                earlier = {name: (staging / name).read_bytes() for name in ENCODER_FILES}
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
-    with _lock:
-        _exported[spec.key] = cached
+            with _lock:
+                # Kept in memory: a process that builds several projects (the tests) exports once,
+                # and never reads another project's files.
+                _exported[spec.key] = earlier
+        for name, path in cached.items():
+            with atomic_output(path) as handle:
+                handle.write(earlier[name])
     target.mkdir(parents=True, exist_ok=True)
     for name, path in cached.items():
         _link_or_copy(path, target / name)
