@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -69,6 +70,8 @@ def client_process(url: str, queries: list[str], threads: int, seconds: float, o
                     document = json.loads(body)
                     ok = reply.status == 200 and ("results" in document or "boolean" in document)
                 problem = None if ok else f"status {reply.status}"
+            except urllib.error.HTTPError as error:
+                problem = f"HTTP {error.code}: {error.read()[:100].decode('utf-8', 'replace')}"
             except Exception as error:  # any failure is an error of the run, recorded by kind
                 problem = f"{type(error).__name__}: {str(error)[:80]}"
             elapsed = time.monotonic() - started

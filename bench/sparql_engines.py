@@ -46,6 +46,12 @@ QUERIES = {
         SELECT ?theme ?evidence (COUNT(?claim) AS ?claims) WHERE {
           ?claim dcterms:subject ?theme ; gkb:evidenceType ?evidence .
         } GROUP BY ?theme ?evidence""",
+    # The same question written so that oxigraph joins two scans by hash (as the named queries do).
+    "aggregate, hash-join form": """
+        SELECT ?theme ?evidence (COUNT(?claim) AS ?claims) WHERE {
+          { SELECT ?claim ?theme WHERE { ?claim dcterms:subject ?theme } }
+          { SELECT ?claim ?evidence WHERE { ?claim gkb:evidenceType ?evidence } }
+        } GROUP BY ?theme ?evidence""",
     "filter-on-year": """
         SELECT ?source ?title ?year WHERE {
           ?source fabio:hasPublicationYear ?year ; dcterms:title ?title .
@@ -168,6 +174,8 @@ def main() -> None:
     store = pyoxigraph.Store.read_only(str(out / "build" / "dataset-bench" / "store"))
     settings = Settings(root=out, build_dir=out / "build", query_timeout_s=60, query_max_rows=10**7)
     kb = KnowledgeBase(settings)
+    # Named queries as users get them: with the default row limit (KB_QUERY_MAX_ROWS).
+    kb_default = KnowledgeBase(Settings(root=out, build_dir=out / "build", query_timeout_s=60))
 
     def oxigraph_runner(text):
         return lambda: sum(1 for _ in store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))
@@ -183,8 +191,9 @@ def main() -> None:
 
     named = {}
     for query in named_queries():
-        timing = median_time(lambda q=query: len(run_named_query(kb, q.name)), max(3, args.repeats // 4), 60)
-        named[query.name] = {"run_query_ms": timing[0] * 1000, "rows": timing[1]}
+        timing = median_time(lambda q=query: len(run_named_query(kb_default, q.name)), max(3, args.repeats // 4), 60)
+        full = len(run_named_query(kb, query.name))
+        named[query.name] = {"run_query_ms": timing[0] * 1000, "rows": timing[1], "all_rows": full}
         print(f"named {query.name}: {timing[0] * 1000:.1f} ms, {timing[1]} rows", file=sys.stderr)
     results["named"] = named
 
@@ -216,9 +225,10 @@ def report(results: dict) -> str:
                      f"{(rdf / row['oxigraph_ms']):.0f}x |" if rdf else
                      f"| {name} | {row['rows']:,} | - | {_ms(row['oxigraph_ms'])} | - |")
         lines[-1] += f" {_ms(row['run_query_ms'])} |"
-    lines += ["", "| named query | rows | `run_query` median |", "|---|---|---|"]
+    lines += ["", "| named query | rows returned (of all) | `run_query` median |", "|---|---|---|"]
     for name, row in results["named"].items():
-        lines.append(f"| {name} | {row['rows']:,} | {_ms(row['run_query_ms'])} |")
+        shown = f"{row['rows']:,}" + (f" (of {row['all_rows']:,})" if row["all_rows"] != row["rows"] else "")
+        lines.append(f"| {name} | {shown} | {_ms(row['run_query_ms'])} |")
     return "\n".join(lines)
 
 

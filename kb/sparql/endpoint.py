@@ -258,12 +258,22 @@ class _Handler(BaseHTTPRequestHandler):
             accept = self.headers.get("Accept")
             if accept:
                 headers = {**headers, "Accept": accept}
-            connection = http.client.HTTPConnection("127.0.0.1", upstream.port, timeout=endpoint.timeout_s + _GRACE_S)
+            connection = upstream.connection(endpoint.timeout_s + _GRACE_S)
+            reusable = False
             try:
-                connection.request(method, path, body=body, headers=headers)
-                reply = connection.getresponse()
+                try:
+                    connection.request(method, path, body=body, headers=headers)
+                    reply = connection.getresponse()
+                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                    # A kept-alive connection the server had closed: once more on a fresh one.
+                    connection.close()
+                    connection = upstream.connection(endpoint.timeout_s + _GRACE_S)
+                    connection.close()
+                    connection.request(method, path, body=body, headers=headers)
+                    reply = connection.getresponse()
                 status = reply.status
                 outcome = self._relay(reply, deadline, method == "HEAD")
+                reusable = outcome == "ok" and reply.isclosed() and not reply.will_close
             except (TimeoutError, OSError, http.client.HTTPException) as error:
                 if time.monotonic() >= deadline - 0.5 or isinstance(error, TimeoutError):
                     outcome = "deadline"
@@ -277,7 +287,10 @@ class _Handler(BaseHTTPRequestHandler):
                         self._plain(502, f"the SPARQL engine did not answer: {error}")
                     self.close_connection = True
             finally:
-                connection.close()
+                if reusable:
+                    upstream.give_back(connection)
+                else:
+                    connection.close()
         finally:
             upstream.leave()
         if outcome == "deadline":
