@@ -14,6 +14,9 @@ from pathlib import Path
 from kb.atomic import atomic_output
 
 
+KINDS = ("parsed", "chunk", "valid")
+
+
 class BuildCache:
     def __init__(self, directory: Path, salt: str):
         self.directory = directory
@@ -26,6 +29,8 @@ class BuildCache:
         return digest.hexdigest()
 
     def _path(self, kind: str, key: str) -> Path:
+        if kind not in KINDS:
+            raise ValueError(f"unknown cache kind {kind!r}")
         return self.directory / kind / key[:2] / key
 
     def get(self, kind: str, key: str):
@@ -49,8 +54,7 @@ class BuildCache:
 
     def prune(self, keep: set[str]) -> None:
         """Remove every entry whose key is not in `keep` (the current and the previous build's)."""
-        if not self.directory.exists():
-            return
-        for path in self.directory.glob("*/*/*"):
-            if path.name not in keep and not path.name.startswith("."):
-                path.unlink(missing_ok=True)
+        for kind in KINDS:
+            for path in (self.directory / kind).glob("*/*"):
+                if path.name not in keep and not path.name.startswith("."):
+                    path.unlink(missing_ok=True)
