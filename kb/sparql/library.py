@@ -174,7 +174,8 @@ def _require_known(knowledge_base, query: NamedQuery, parameter: str, term: Term
     """An IRI parameter must name something in the knowledge base: a typo should not look like 'no results'."""
     from kb.sparql.runner import run_query
 
-    found = run_query(knowledge_base, "ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", bindings={"x": term})
+    # The IRI in a VALUES clause rather than substituted: see the module docstring.
+    found = run_query(knowledge_base, f"ASK {{ VALUES ?x {{ {_safe_n3(term)} }} {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }}")
     if found.boolean:
         return
     candidates = {"theme": lambda: knowledge_base.themes, "source": lambda: knowledge_base.corpus.sources,
@@ -182,7 +183,10 @@ def _require_known(knowledge_base, query: NamedQuery, parameter: str, term: Term
     for prefix, listing in candidates.items():
         if term.value.startswith(PREFIXES[prefix]):
             local = term.value[len(PREFIXES[prefix]):]
-            close = difflib.get_close_matches(local, list(listing()), n=3, cutoff=0.5)
+            try:
+                close = difflib.get_close_matches(local, list(listing()), n=3, cutoff=0.5)
+            except OSError:  # a store without the corpus snapshot (a benchmark's): no suggestions
+                close = []
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise KbError(f"{prefix}:{local} is not in the knowledge base{hint} (parameter '{parameter}' of '{query.name}')")
     raise KbError(f"<{term.value}> is not in the knowledge base (parameter '{parameter}' of '{query.name}')")
