@@ -267,11 +267,13 @@ def test_a_runaway_query_is_stopped_at_the_time_limit(real_kb):
     assert run_query(real_kb, "ASK { ?s ?p ?o }").boolean is True
 
 
-def test_a_query_that_would_eat_memory_fails_instead(real_project):
+def test_a_query_that_would_eat_memory_fails_instead(real_project, real_kb):
     kb = KnowledgeBase(replace(real_project, query_memory_mb=600))
     with pytest.raises(QueryFailed, match="out of memory"):
         run_query(kb, "SELECT ?a ?d WHERE { ?a ?x ?b . ?c ?y ?d } ORDER BY ?b ?d LIMIT 1", timeout_s=60)
-    assert run_query(kb, "ASK { ?s ?p ?o }").boolean is True
+    # The pool recovers: the next query gets a healthy worker. (It runs with the default cap: a
+    # worker capped at 600 MB of address space sometimes cannot even open the store under load.)
+    assert run_query(real_kb, "ASK { ?s ?p ?o }").boolean is True
 
 
 def test_concurrent_queries_from_threads(real_kb):
