@@ -7,6 +7,7 @@ for imports and model loading.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -49,7 +50,10 @@ def _knowledge_base(build_id: str) -> KnowledgeBase:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _evidence(build_id: str) -> Evidence:
-    return Evidence.of(_knowledge_base(build_id))
+    evidence = Evidence.of(_knowledge_base(build_id))
+    _ = evidence.incoming, evidence.claims_by_theme, evidence.claims_by_source
+    _settle()
+    return evidence
 
 
 @st.cache_resource(show_spinner="Loading the search model and index…", max_entries=2)
@@ -58,7 +62,16 @@ def _searcher(build_id: str):
 
     engine = Searcher(_knowledge_base(build_id))
     engine.warm()
+    _settle()
     return engine
+
+
+def _settle() -> None:
+    """Move what was just loaded out of the garbage collector's sight. The corpus, its indexes and
+    the model are millions of long-lived objects; left in the collector's generations, every full
+    collection walks them all: 0.3-0.8 s pauses per search measured at 100k claims, 0.2 s after.
+    (No collection first: loading leaves little cyclic garbage, and a full pass costs ~0.4 s.)"""
+    gc.freeze()
 
 
 def warm() -> None:

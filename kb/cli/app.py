@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 
@@ -23,9 +24,10 @@ def app(settings: Settings, port: int, host: str) -> None:
     from kb.knowledge_base import KnowledgeBase
 
     KnowledgeBase(settings)  # fail early, with the usual message, if nothing is built
-    script = settings.root.resolve() / "app" / "serve.py"
+    # The UI ships beside the library (app/ next to kb/), whatever project folder it serves.
+    script = Path(__file__).resolve().parents[2] / "app" / "serve.py"
     if not script.exists():
-        raise KbError(f"the web UI is not in this project folder ({script} is missing)")
+        raise KbError(f"the web UI is missing from this installation ({script})")
     environment = {**os.environ, "KB_ROOT": str(settings.root.resolve())}
     click.echo(f"glocal-kb UI on http://{host}:{port}  (Ctrl-C stops it)")
     try:
