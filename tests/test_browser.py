@@ -79,6 +79,10 @@ def test_search_theme_and_claim_in_a_real_browser(app_url, page):
     page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=False)
     body = page.inner_text("body")
     assert "Cairncross" in body or "distance" in body.lower()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="BibTeX").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert exported.count("@") >= 3 and "title = " in exported
 
     page.goto(f"{app_url}/themes?id=local-buzz", wait_until="networkidle")
     page.get_by_role("heading", name="Local buzz").wait_for(timeout=30000)
@@ -96,3 +100,11 @@ def test_russian_query_finds_evidence(app_url, page):
     page.goto(f"{app_url}/?q=глобальные+каналы+знаний", wait_until="networkidle")
     page.get_by_text("results, best first").wait_for(timeout=30000)
     assert "Bathelt" in page.inner_text("body")
+
+
+def test_graph_page_draws_the_neighbourhood(app_url, page):
+    page.goto(f"{app_url}/graph?theme=local-buzz", wait_until="networkidle")
+    page.locator("svg .node").first.wait_for(timeout=30000)
+    svg = page.locator("svg").filter(has=page.locator(".node")).first.inner_html()
+    assert "Local buzz" in svg and "Knowledge flows" in svg
+    page.screenshot(path=str(SCREENSHOTS / "graph.png"), full_page=False)

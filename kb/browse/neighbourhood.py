@@ -16,7 +16,7 @@ def neighbourhood_dot(evidence: Evidence, theme_id: str, max_claims: int = 24, l
     shown = {c.id for c in claims}
     lines = [
         "digraph neighbourhood {",
-        '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, nodesep=0.25, ranksep=0.6];',
+        '  graph [rankdir=LR, compound=true, fontname="Helvetica", fontsize=11, nodesep=0.25, ranksep=0.6];',
         '  node [fontname="Helvetica", fontsize=10];',
         '  edge [fontname="Helvetica", fontsize=9, color="#888888"];',
         f'  "t:{theme_id}" [label={_q(theme.label(language))}, shape=ellipse, style="filled,bold", fillcolor="#ffe082"];',
@@ -38,7 +38,9 @@ def neighbourhood_dot(evidence: Evidence, theme_id: str, max_claims: int = 24, l
                          f'fillcolor="#e3f2fd", tooltip={_q(claim.id)}];')
         lines.append("  }")
         first = next(c for c in claims if c.source_key == source_key)
-        lines.append(f'  "t:{theme_id}" -> "c:{first.id}" [style=invis];')
+        count = sum(1 for c in claims if c.source_key == source_key)
+        lines.append(f'  "t:{theme_id}" -> "c:{first.id}" [lhead="cluster_{source_key}", style=dotted, '
+                     f'arrowhead=none, label={_q(f"{count} claim" + ("s" if count != 1 else ""))}];')
     for origin, relation, target in evidence.relations_among(shown):
         if origin in shown and target in shown:
             lines.append(f'  "c:{origin}" -> "c:{target}" [label={_q(relation)}, color="{_COLOURS[relation]}", '
