@@ -69,7 +69,8 @@ def claim_card(view: ClaimView, key: str, show_source: bool = True) -> None:
 
 
 def sync_query_params(values: dict[str, object]) -> None:
-    """Mirror page state into the URL so the view can be shared as a link."""
+    """Mirror page state into the URL so the view can be shared as a link (with the text language)."""
+    values = {**values, "ui": language() if language() != "en" else None}
     wanted = {k: str(v) for k, v in values.items() if v not in (None, "", [], False)}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

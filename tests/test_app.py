@@ -136,3 +136,9 @@ def test_export_page_previews_bibtex_of_a_theme(monkeypatch, real_project):
 def test_source_page_cites_in_gost(monkeypatch, real_project):
     app = _page(monkeypatch, real_project, "source", key="islankina2014theoretical", style="gost-r-7-0-5-2008")
     assert "Исланкина" in _markdown(app)
+
+
+def test_russian_texts_from_the_url(monkeypatch, real_project):
+    app = _page(monkeypatch, real_project, "themes", id="local-buzz", ui="ru")
+    assert app.title[0].value == "Локальный шум"
+    assert app.query_params["ui"] in ("ru", ["ru"])
