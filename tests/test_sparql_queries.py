@@ -222,6 +222,11 @@ def test_claims_needing_verification(real_kb):
     assert {_local(r["claim"], "claim"): r["basis"] for r in rows} == expected
     bases = [r["basis"] for r in rows]
     assert bases == sorted(bases, key=("secondary", "abstract").index)
+    # Within a basis, by source then claim (the query sorts by their local names for speed).
+    order = [(("secondary", "abstract").index(r["basis"]), r["source"], r["claim"]) for r in rows]
+    assert order == sorted(order)
+    sources = {_local(r["source"], "source") for r in rows}
+    assert sources == {corpus.claims[c].source_key for c in expected}
 
 
 def test_theme_co_occurrence(real_kb):
