@@ -259,6 +259,9 @@ def test_source_engagement(real_kb):
     assert {(_local(r["source"], "source"), r["relation"], _local(r["otherSource"], "source")): r["links"]
             for r in rows} == dict(expected)
     assert ("asheim2002regional", "disputes", "cairncross1997death") in expected
+    # Strongest links first, ties by source, relation and other source (sorted by keys for speed).
+    order = [(-r["links"], r["source"], r["relation"], r["otherSource"]) for r in rows]
+    assert order == sorted(order)
 
 
 def test_theme_coverage(real_kb):
