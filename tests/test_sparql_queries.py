@@ -245,6 +245,9 @@ def test_theme_co_occurrence(real_kb):
         a, b = _local(row["theme"], "theme"), _local(row["otherTheme"], "theme")
         linked = b in themes[a].related or b in themes[a].broader or b in themes[a].narrower
         assert row["linkedInThesaurus"] == linked, (a, b)
+        assert row["sources"] == len({corpus.claims[c].source_key for c in pairs[(a, b)]}), (a, b)
+    order = [(-r["claims"], r["theme"], r["otherTheme"]) for r in rows]
+    assert order == sorted(order)
 
 
 def test_source_engagement(real_kb):
