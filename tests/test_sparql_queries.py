@@ -269,7 +269,9 @@ def test_source_engagement(real_kb):
 
 def test_theme_coverage(real_kb):
     corpus = real_kb.corpus
-    rows = {_local(r["theme"], "theme"): r for r in _run(real_kb, "theme-coverage")}
+    listed = _run(real_kb, "theme-coverage")
+    assert [(-r["claims"], r["theme"]) for r in listed] == sorted((-r["claims"], r["theme"]) for r in listed)
+    rows = {_local(r["theme"], "theme"): r for r in listed}
     assert set(rows) == set(real_kb.themes)
     for theme, row in rows.items():
         below = real_kb.theme_with_narrower(theme)
