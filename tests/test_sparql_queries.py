@@ -293,3 +293,13 @@ def test_corpus_timeline(real_kb):
         by_language[row["language"]] += row["sources"]
     assert by_language == Counter(s.language for s in corpus.sources.values())
     assert {r["kind"] for r in rows} >= {"AcademicArticle", "Book", "Legislation"}
+    # Per year and language (summed over kinds): sources and their claims.
+    sources, claims = Counter(), Counter()
+    for row in rows:
+        sources[(int(row["year"]), row["language"])] += row["sources"]
+        claims[(int(row["year"]), row["language"])] += row["claims"]
+    assert sources == Counter((s.year, s.language) for s in corpus.sources.values())
+    assert +claims == Counter((corpus.sources[c.source_key].year, corpus.sources[c.source_key].language)
+                              for c in corpus.claims.values())
+    assert [(r["year"], r["language"], r["kind"]) for r in rows] == \
+        sorted((r["year"], r["language"], r["kind"]) for r in rows)
