@@ -124,6 +124,9 @@ def test_authors_by_theme(real_kb):
     assert len({(r["author"], r["theme"]) for r in rows}) == len(rows)
     gokhberg = {r["name"] for r in rows if r["author"].endswith("/gokhberg-l")}
     assert gokhberg and all(name.isascii() for name in gokhberg)
+    # Every theme a claim is filed under appears (keywords of sources do not), busiest first.
+    assert {_local(r["theme"], "theme") for r in rows} == {t for c in corpus.claims.values() for t in c.themes}
+    assert [r["claims"] for r in rows] == sorted((r["claims"] for r in rows), reverse=True)
 
 
 def test_seed_argument_support(real_kb):
