@@ -32,6 +32,9 @@ class Settings:
     query_timeout_s: float = _setting(10.0, "time limit of one SPARQL query, in seconds")
     query_max_rows: int = _setting(10000, "most rows (or triples) a SPARQL query may return")
     query_memory_mb: int = _setting(2048, "memory cap of the process running one SPARQL query, in MiB (0: none)")
+    query_in_memory_max_triples: int = _setting(
+        500_000,
+        "largest dataset (in triples) the web UI's SPARQL workers copy into memory (0: never)")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -285,6 +285,54 @@ def test_concurrent_queries_from_threads(real_kb):
     assert answers == [len(real_kb.corpus.claims)] * 24
 
 
+@pytest.fixture
+def in_memory_workers():
+    from kb.sparql.runner import POOL
+
+    POOL.in_memory = True
+    yield POOL
+    POOL.in_memory = False
+
+
+def _worker_kinds(pool) -> set[bool]:
+    """Whether the pool's idle workers hold their dataset in memory (the last part of their key)."""
+    return {key[-1] for key in pool._idle}
+
+
+def _unordered_concats(rows: list[dict]) -> list[dict]:
+    """Rows with each GROUP_CONCAT list as a sorted tuple: SPARQL leaves the order inside undefined."""
+    import re
+
+    return [{name: tuple(sorted(re.split(r"[,;] ", value))) if isinstance(value, str) else value
+             for name, value in row.items()} for row in rows]
+
+
+def test_in_memory_workers_answer_every_named_query_as_the_store_does(real_kb, in_memory_workers):
+    from kb.sparql import named_queries, run_named_query
+
+    in_memory_workers.in_memory = False
+    on_disk = {q.name: run_named_query(real_kb, q.name) for q in named_queries()}
+    assert _worker_kinds(in_memory_workers) == {False}
+    in_memory_workers.in_memory = True
+    for query in named_queries():
+        answer = run_named_query(real_kb, query.name)
+        assert _unordered_concats(answer.rows) == _unordered_concats(on_disk[query.name].rows), query.name
+    assert _worker_kinds(in_memory_workers) == {True}
+    # Still read-only and still stopped at the time limit.
+    with pytest.raises(QueryRefused):
+        run_query(real_kb, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    with pytest.raises(QueryTimeout):
+        run_query(real_kb, RUNAWAY, timeout_s=1.5)
+    assert run_query(real_kb, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"] == len(real_kb.store)
+
+
+def test_a_dataset_over_the_in_memory_limit_stays_on_disk(real_project, in_memory_workers):
+    kb = KnowledgeBase(replace(real_project, query_in_memory_max_triples=1000))
+    assert kb.manifest["counts"]["triples"] > 1000
+    assert run_query(kb, "ASK { ?s ?p ?o }").boolean is True
+    assert _worker_kinds(in_memory_workers) == {False}
+
+
 # -- the command line --------------------------------------------------------------------------
 
 def test_cli_query_formats_and_output_file(real_project, tmp_path):

@@ -16,12 +16,12 @@ _EXPORTS = {
     "kb.sparql.errors": ("QueryError", "QueryFailed", "QueryRefused", "QuerySyntaxError", "QueryTimeout"),
     "kb.sparql.formats": ("FORMATS", "default_format", "format_result"),
     "kb.sparql.library": ("NamedQuery", "Parameter", "named_queries", "named_query", "run_named_query"),
-    "kb.sparql.runner": ("run_query",),
+    "kb.sparql.runner": ("run_query", "keep_datasets_in_memory"),
     "kb.sparql.terms": ("QueryResult", "Term"),
 }
 
 __all__ = [
-    "check_query", "run_query", "format_result", "default_format", "named_queries", "named_query",
+    "check_query", "run_query", "keep_datasets_in_memory", "format_result", "default_format", "named_queries", "named_query",
     "run_named_query", "CheckedQuery", "QueryResult", "Term", "NamedQuery", "Parameter", "FORMATS",
     "QueryError", "QuerySyntaxError", "QueryRefused", "QueryTimeout", "QueryFailed",
 ]
