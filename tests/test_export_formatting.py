@@ -79,6 +79,13 @@ APA_EXPECTED = {
     "islankina2014theoretical":
         "Islankina, E. (2014). Teoreticheskiye aspekty internatsionalizatsii klasterov [Theoretical aspects "
         "of cluster internationalization]. Vestnik NNGU im. N. I. Lobachevskogo, (1), 36–45.",
+    # co-authored Russian article: Islankina in the Latin spelling her own papers use, which another
+    # record of the file confirms (author_en); the others transliterated, patronymic initials kept
+    "fiyaksel2014internationalization":
+        "Fiyaksel, E. A., Nazarov, M. G., & Islankina, E. A. (2014). Internatsionalizatsiya regionalnykh "
+        "klasterov v Rossii: rezultaty issledovaniya [Internationalization of Regional Clusters in Russia: "
+        "Empirical Study]. Innovatsii, (4), 77–87. "
+        "https://cyberleninka.ru/article/n/internatsionalizatsiya-regionalnyh-klasterov-v-rossii-rezultaty-issledovaniya",
     "asheim2002regional":
         "Asheim, B. T., & Isaksen, A. (2002). Regional Innovation Systems: The Integration of Local ‘Sticky’ "
         "and Global ‘Ubiquitous’ Knowledge. The Journal of Technology Transfer, 27(1), 77–86. "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from kb.corpus.bibtex import LANGUAGES
-from kb.corpus.names import transliterate_person
+from kb.corpus.names import has_own_latin_spelling
 from kb.model import Claim, Person, Source
 
 # ISO 639-1 -> the babel name the corpus writes in `langid`.
@@ -86,12 +86,7 @@ def people_to_bibtex(people, latin: bool = False) -> str:
 
 def has_own_latin_names(people) -> bool:
     """True when the Latin spellings are the authors' own (`author_en`), not our transliteration."""
-    return any(not p.literal and (p.latin_family, p.latin_given) != _auto_latin(p) for p in people)
-
-
-def _auto_latin(person: Person) -> tuple[str, str]:
-    plain = transliterate_person(Person(person.family, person.given))
-    return plain.latin_family, plain.latin_given
+    return any(has_own_latin_spelling(p) for p in people)
 
 
 def claim_note(claim: Claim, language: str = "en") -> str:

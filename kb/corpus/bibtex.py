@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -16,7 +17,7 @@ import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 
-from kb.corpus.names import person_from_parts, transliterate_person
+from kb.corpus.names import person_from_parts, share_own_latin_spellings, transliterate_person
 from kb.errors import CorpusError, Location
 from kb.model import FrozenMap, Person, Source
 
@@ -51,7 +52,13 @@ def read_bib_file(path: Path) -> list[Source]:
     text = path.read_text(encoding="utf-8")
     library = _parse(text)
     _raise_for_failed_blocks(path, library)
-    return [entry_to_source(entry, path) for entry in library.entries]
+    return _with_shared_latin_spellings([entry_to_source(entry, path) for entry in library.entries])
+
+
+def _with_shared_latin_spellings(sources: list[Source]) -> list[Source]:
+    """Within one file (files are compiled and cached one by one), see `share_own_latin_spellings`."""
+    groups = share_own_latin_spellings([group for s in sources for group in (s.authors, s.editors)])
+    return [replace(source, authors=groups[2 * i], editors=groups[2 * i + 1]) for i, source in enumerate(sources)]
 
 
 def parse_bib_string(

@@ -40,3 +40,64 @@ def transliterate_person(person: Person) -> Person:
         person.family, person.given, person.literal,
         transliterate(person.family), transliterate(person.given),
     )
+
+
+def has_own_latin_spelling(person: Person) -> bool:
+    """True when a person's Latin spelling is their own (from `author_en`), not our transliteration."""
+    if person.literal or not has_cyrillic(person.family + person.given):
+        return False
+    auto = transliterate_person(Person(person.family, person.given))
+    return (person.latin_family, person.latin_given) != (auto.latin_family, auto.latin_given)
+
+
+def share_own_latin_spellings(groups: list[tuple[Person, ...]]) -> list[tuple[Person, ...]]:
+    """Give a person the Latin spelling they use themselves wherever one record of the file states it.
+
+    Without this, a co-author whose own spelling one record confirms ("Ekaterina Islankina") is
+    transliterated in the others ("Yekaterina"), and APA lists one person as two ("Islankina, E."
+    and "Islankina, Y. A."). A person is the same when the family name matches and the given names
+    agree part by part (a full name and its initials agree); parts the own spelling does not cover
+    (a patronymic) are transliterated.
+    """
+    known = [p for people in groups for p in people if has_own_latin_spelling(p)]
+    if not known:
+        return groups
+
+    def respelled(person: Person) -> Person:
+        if person.literal or not has_cyrillic(person.family) or has_own_latin_spelling(person):
+            return person
+        model = next((k for k in known if k.family == person.family and _given_agree(k.given, person.given)), None)
+        if model is None:
+            return person
+        return Person(person.family, person.given, person.literal, model.latin_family,
+                      _latin_given(person.given, model))
+
+    return [tuple(respelled(p) for p in people) for people in groups]
+
+
+def _given_parts(given: str) -> list[str]:
+    return [part for part in re.split(r"\s+|(?<=\.)(?=\w)", given) if part]
+
+
+def _given_agree(one: str, other: str) -> bool:
+    first, second = _given_parts(one), _given_parts(other)
+    if not first or not second:
+        return False
+    for a, b in zip(first, second):
+        a, b = a.rstrip("."), b.rstrip(".")
+        if (len(a) == 1 or len(b) == 1) and a[:1].lower() != b[:1].lower():
+            return False
+        if len(a) > 1 and len(b) > 1 and a.lower() != b.lower():
+            return False
+    return True
+
+
+def _latin_given(given: str, model: Person) -> str:
+    own = _given_parts(model.latin_given)
+    spelled = []
+    for index, part in enumerate(_given_parts(given)):
+        if index < len(own):
+            spelled.append(own[index][:1] + "." if part.endswith(".") or len(part) == 1 else own[index])
+        else:
+            spelled.append(transliterate(part))
+    return " ".join(spelled)
