@@ -47,9 +47,11 @@ def searcher():
 def _knowledge_base(build_id: str) -> KnowledgeBase:
     from kb.sparql import keep_datasets_in_memory
 
-    # This process lives long: its SPARQL workers may copy the dataset into memory (3-4x faster).
-    keep_datasets_in_memory()
-    return KnowledgeBase(settings())
+    # This process lives long: its SPARQL workers may hold the dataset in memory (named queries
+    # 1.7-3.3x faster on the real corpus); one is started now, so no query waits for it.
+    knowledge_base = KnowledgeBase(settings())
+    keep_datasets_in_memory(knowledge_base)
+    return knowledge_base
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -80,8 +82,5 @@ def _settle() -> None:
 
 def warm() -> None:
     """Load everything a first visitor would otherwise wait for."""
-    from kb.sparql import keep_datasets_in_memory
-
     evidence()
     searcher()
-    keep_datasets_in_memory(knowledge_base())

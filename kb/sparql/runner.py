@@ -7,8 +7,8 @@ multiprocessing children, so nothing of the caller (a Streamlit script, say) is 
 
 A long-running process (the web UI) calls `keep_datasets_in_memory()`: its workers then copy a
 dataset of up to `query_in_memory_max_triples` triples into memory. Measured (bench/sparql_named.py):
-the named queries answer 2-3x faster on the real corpus and 1-3x at 157k triples (never more than
-10 % slower), for 1.2 s of start-up there; a one-shot `kb sparql` would never earn that back. At
+the named queries answer 1.7-3.3x faster on the real corpus and up to 3x at 157k triples (those
+over 10 ms at most 9 % slower), for 1.2 s of start-up there; a one-shot `kb sparql` would never earn that back. At
 938k triples the gain is mixed (0.6-2.5x: the queries written as hash joins for the disk store
 lose in memory) for 7 s of start-up and 160 MiB a worker, hence the default limit of 500,000.
 """
@@ -62,7 +62,7 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
         "substitutions": {name: to_tuple(term) for name, term in (bindings or {}).items()},
     }
     started = time.perf_counter()
-    triples = (getattr(knowledge_base, "manifest", None) or {}).get("counts", {}).get("triples")
+    triples = knowledge_base.manifest.get("counts", {}).get("triples")
     in_memory = POOL.in_memory and triples is not None and triples <= settings.query_in_memory_max_triples
     kind, payload = POOL.run(Path(knowledge_base.path) / "store", getattr(settings, "query_memory_mb", 0),
                              request, timeout, in_memory=in_memory)

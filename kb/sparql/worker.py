@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.in_memory:
             store = copy_into_memory(store)
     except (OSError, MemoryError) as error:
-        outbox.send(("failed", f"cannot open the store at {args.store}: {error}"))
+        into = " into memory" if args.in_memory else ""
+        outbox.send(("failed", f"cannot open the store at {args.store}{into}: {error or type(error).__name__}"))
         return 1
     outbox.send(("ready", None))
     while True:
