@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from kb.corpus.names import has_cyrillic, transliterate
-from kb.model import Claim, Corpus, Person, Source
+from kb.model import Claim, Person, Source
 from kb.rdf.namespace import (
-    AGENT, BASIS, BIBLIOGRAPHY_GRAPH, BIBO, CITO, CLAIM, CLAIMS_GRAPH, EVIDENCE, FABIO, GKB,
-    ISO639, ONTOLOGY_GRAPH, ORGANISATION, PERSON, PREFIXES, SOURCE, THEME, VENUE,
+    AGENT, BASIS, BIBO, CITO, CLAIM, EVIDENCE, FABIO, GKB, ISO639, ORGANISATION, PERSON, SOURCE, THEME, VENUE,
 )
 
 SOURCE_CLASSES = {
@@ -33,23 +32,6 @@ SOURCE_CLASSES = {
     "misc": BIBO.Document,
 }
 VENUE_CLASSES = {"article": BIBO.Journal, "inproceedings": BIBO.Proceedings, "incollection": BIBO.EditedBook}
-
-
-def build_dataset(ontology: Graph, corpus: Corpus) -> Dataset:
-    """The whole dataset in memory (for small corpora and tests; builds go chunk by chunk)."""
-    dataset = Dataset()
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace)
-    ontology_graph = dataset.graph(ONTOLOGY_GRAPH)
-    for triple in ontology:
-        ontology_graph.add(triple)
-    bibliography = dataset.graph(BIBLIOGRAPHY_GRAPH)
-    claims = dataset.graph(CLAIMS_GRAPH)
-    for source in corpus.sources.values():
-        add_source(bibliography, bibliography, source)
-    for claim in corpus.claims.values():
-        add_claim(claims, claims, claim)
-    return dataset
 
 
 def source_iri(key: str) -> URIRef:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from kb.errors import ValidationError
@@ -14,14 +14,6 @@ from kb.rdf.ontology import SHAPES_FILE, parse_turtle
 
 def load_shapes(ontology_dir: Path) -> Graph:
     return parse_turtle(ontology_dir / SHAPES_FILE)
-
-
-def validate_dataset(dataset: Dataset, shapes: Graph, describe: Callable[[URIRef], str] = str) -> None:
-    """Validate a whole in-memory dataset (its named graphs merged)."""
-    data = Graph()
-    for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
-        data.add((subject, predicate, obj))
-    validate_graph(data, shapes, None, describe)
 
 
 def validate_graph(data: Graph, shapes: Graph, focus: list[URIRef] | None,
