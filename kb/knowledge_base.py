@@ -49,14 +49,9 @@ class KnowledgeBase:
     def theme_with_narrower(self, theme_id: str) -> set[str]:
         """A theme and everything under it (a theme filter includes its narrower themes)."""
         if theme_id not in self.themes:
-            raise KbError(f"unknown theme '{theme_id}' (see `kb themes` or ontology/concepts.ttl)")
-        found, frontier = set(), [theme_id]
-        while frontier:
-            current = frontier.pop()
-            if current not in found:
-                found.add(current)
-                frontier.extend(self.themes[current].narrower)
-        return found
+            raise KbError(f"unknown theme '{theme_id}' "
+                          "(see `kb sparql --name theme-coverage` or ontology/concepts.ttl)")
+        return set(self.vocabulary.with_narrower(theme_id))
 
     @cached_property
     def store(self):

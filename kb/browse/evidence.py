@@ -79,13 +79,7 @@ class Evidence:
     def with_narrower(self, theme_id: str) -> list[str]:
         """The theme and every theme under it, the theme first, then breadth-first."""
         self.theme(theme_id)
-        order, seen = [theme_id], {theme_id}
-        for current in order:
-            for child in self.vocabulary.themes[current].narrower:
-                if child not in seen:
-                    seen.add(child)
-                    order.append(child)
-        return order
+        return self.vocabulary.with_narrower(theme_id)
 
     @cached_property
     def _position(self) -> dict[str, int]:

@@ -23,6 +23,17 @@ class Vocabulary:
     themes: Mapping[str, Theme]
     evidence_types: Mapping[str, Mapping[str, str]]
 
+    def with_narrower(self, theme_id: str) -> list[str]:
+        """The theme and every theme under it, the theme first, then breadth-first (a theme with
+        two broader themes, or a cycle in the thesaurus, is listed once)."""
+        order, seen = [theme_id], {theme_id}
+        for current in order:
+            for child in self.themes[current].narrower:
+                if child not in seen:
+                    seen.add(child)
+                    order.append(child)
+        return order
+
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
     """Every Turtle file of the ontology except the SHACL shapes, which describe the data rather than hold it."""
