@@ -67,19 +67,19 @@ def main() -> None:
     print(f"{'vectors':>9} {'index':<18} {'p50 ms':>7} {'p95 ms':>7} {'recall@10':>9}  notes")
     for size in args.sizes:
         data = synthetic(size, args.dim, rng, centres)
-        flat = vector_index.build_index(data, exact_max=size)
-        search_flat = lambda q, k: vector_index.search(flat, q, k, None, 0, size)
+        flat = vector_index.build_index(data)
+        search_flat = lambda q, k: vector_index.search(flat, q, k, None, 0)
         p50, p95, exact = timed(search_flat, queries, k)
         print(f"{size:>9} {'flat (exact)':<18} {p50:>7.2f} {p95:>7.2f} {1.0:>9.3f}")
-        nlist = 1 << max(0, round(np.log2(vector_index.nlist_for(size))))
+        nlist = vector_index.trained_nlist(size)
         started = time.perf_counter()
         trained = vector_index.train_ivf(data, nlist)
         trained_s = time.perf_counter() - started
         started = time.perf_counter()
-        ivf = vector_index.build_index(data, exact_max=0, trained=trained)
+        ivf = vector_index.build_index(data, trained=trained)
         fill_s = time.perf_counter() - started
         for nprobe in args.nprobe:
-            search_ivf = lambda q, k: vector_index.search(ivf, q, k, None, nprobe, 0)
+            search_ivf = lambda q, k: vector_index.search(ivf, q, k, None, nprobe)
             p50, p95, approx = timed(search_ivf, queries, k)
             recall = statistics.mean(len(set(a.tolist()) & set(e.tolist())) / k for a, e in zip(approx, exact))
             note = f"train {trained_s:.0f} s, fill {fill_s:.1f} s" if nprobe == args.nprobe[0] else ""

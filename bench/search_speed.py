@@ -93,7 +93,7 @@ def main() -> None:
         hits = []
         for text in texts[:100]:
             vector = searcher.encoder.encode([text], query=True)[0]
-            _, approx = vector_index.search(index, vector, 10, None, settings.search_nprobe, settings.search_exact_max)
+            _, approx = vector_index.search(index, vector, 10, None, settings.search_nprobe)
             exact = np.argsort(-(everything @ vector))[:10]
             hits.append(len(set(approx.tolist()) & set(exact.tolist())) / 10)
         print(f"IVF recall@10 against exact search over the same {index.ntotal} vectors "
@@ -103,8 +103,7 @@ def main() -> None:
             hits = []
             for text in texts[:100]:
                 vector = searcher.encoder.encode([text], query=True)[0]
-                _, approx = vector_index.search(index, vector, 10, allowed, settings.search_nprobe,
-                                                settings.search_exact_max)
+                _, approx = vector_index.search(index, vector, 10, allowed, settings.search_nprobe)
                 scores = np.where(allowed, everything @ vector, -np.inf)
                 exact = np.argsort(-scores)[:10]
                 hits.append(len(set(approx.tolist()) & set(exact.tolist())) / 10)

@@ -83,14 +83,14 @@ def _clustered(count: int, dim: int = 32, seed: int = 5) -> np.ndarray:
 def test_ivf_index_agrees_with_exact_search_and_honours_filters():
     data = _clustered(6000)
     queries = _clustered(30, seed=9)
-    flat = vector_index.build_index(data, exact_max=10**9)
+    flat = vector_index.build_index(data)
     trained = vector_index.train_ivf(data, vector_index.nlist_for(len(data)))
-    ivf = vector_index.build_index(data, exact_max=1000, trained=trained)
+    ivf = vector_index.build_index(data, trained=trained)
     assert vector_index.kind_of(flat) == "flat" and vector_index.kind_of(ivf) == "ivf"
     recall = []
     for query in queries:
-        _, exact = vector_index.search(flat, query, 10, None, 0, 1000)
-        _, approx = vector_index.search(ivf, query, 10, None, 16, 1000)
+        _, exact = vector_index.search(flat, query, 10, None, 0)
+        _, approx = vector_index.search(ivf, query, 10, None, 16)
         recall.append(len(set(exact) & set(approx)) / 10)
     assert np.mean(recall) >= 0.95
     allowed = np.zeros(len(data), bool)
@@ -98,11 +98,11 @@ def test_ivf_index_agrees_with_exact_search_and_honours_filters():
     narrow = np.zeros(len(data), bool)
     narrow[:200] = True  # narrow filter: searched exactly over the allowed rows
     for mask in (allowed, narrow):
-        scores, rows = vector_index.search(ivf, queries[0], 10, mask, 16, 1000)
+        scores, rows = vector_index.search(ivf, queries[0], 10, mask, 16)
         assert len(rows) == 10 and mask[rows].all()
         assert list(scores) == sorted(scores, reverse=True)
-    _, exact_narrow = vector_index.search(flat, queries[0], 10, narrow, 0, 1000)
-    _, ivf_narrow = vector_index.search(ivf, queries[0], 10, narrow, 16, 1000)
+    _, exact_narrow = vector_index.search(flat, queries[0], 10, narrow, 0)
+    _, ivf_narrow = vector_index.search(ivf, queries[0], 10, narrow, 16)
     assert list(exact_narrow) == list(ivf_narrow)
 
 

@@ -104,7 +104,7 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     trained = None
     if len(matrix) > settings.search_exact_max:
         trained = _trained_ivf(cache, spec, matrix)
-    index = vector_index.build_index(matrix, settings.search_exact_max, trained)
+    index = vector_index.build_index(matrix, trained)
     vector_index.write(index, folder / VECTORS)
     np.save(folder / DENSE_ROWS, dense_rows)
     with (folder / DOCUMENTS).open("wb") as handle:
@@ -171,11 +171,10 @@ def _trained_ivf(folder: Path, spec: ModelSpec, matrix):
     field's texts, which one edit does not move, so a one-claim rebuild reuses them.
     """
     import faiss
-    import numpy as np
 
     from kb.search import vectors as vector_index
 
-    nlist = 1 << max(0, round(np.log2(vector_index.nlist_for(len(matrix)))))
+    nlist = vector_index.trained_nlist(len(matrix))
     path = folder / f"ivf-{spec.short_key}-d{matrix.shape[1]}-n{nlist}.faiss"
     try:
         trained = faiss.read_index(str(path))

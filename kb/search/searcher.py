@@ -220,8 +220,7 @@ class Searcher:
             vector = np.sum(parts, axis=0)
             vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
         allowed = None if mask is None else mask[self.index.dense_rows]
-        scores, rows = vector_index.search(self.index.vectors, vector, depth, allowed,
-                                           self.settings.search_nprobe, self.settings.search_exact_max)
+        scores, rows = vector_index.search(self.index.vectors, vector, depth, allowed, self.settings.search_nprobe)
         return [(int(self.index.dense_rows[r]), float(s)) for s, r in zip(scores, rows)]
 
     def _lexical(self, query: Query, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
@@ -292,10 +291,7 @@ def _source_dict(source) -> dict:
 
 def _top_positive(scores: np.ndarray, depth: int) -> np.ndarray:
     positive = np.flatnonzero(scores > 0)
-    if len(positive) > depth:
-        part = np.argpartition(-scores[positive], depth - 1)[:depth]
-        positive = positive[part]
-    return positive[np.argsort(-scores[positive], kind="stable")]
+    return positive[vector_index.top(scores[positive], depth)]
 
 
 def _diversify(ranked: list, k: int, per_source: int | None, table) -> list:

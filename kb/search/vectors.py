@@ -1,7 +1,7 @@
 """The faiss index over document vectors: exact up to a size, approximate (IVF) beyond it.
 
-Vectors are L2-normalised, so inner product is cosine similarity. Up to `exact_max` vectors the
-index is a flat one (every query compares with every vector: exact, and a few ms at 20k). Beyond
+Vectors are L2-normalised, so inner product is cosine similarity. Up to the `search_exact_max`
+setting's count of vectors the index is a flat one (every query compares with every vector: exact, and a few ms at 20k). Beyond
 that it is an IVF index with about 4*sqrt(n) lists, of which `nprobe` are visited per query
 (recall against exact search is measured by bench/search_retrieval.py). A filter restricts the
 search to allowed rows: on a flat index, or a narrow filter (up to 2,000 rows) on an IVF index, it
@@ -25,6 +25,12 @@ def nlist_for(count: int) -> int:
     return max(1, min(int(4 * math.sqrt(count)), count // 39))
 
 
+def trained_nlist(count: int) -> int:
+    """The list count a build trains for `count` vectors: nlist_for rounded to a power of two, so a
+    trained index serves every corpus size that rounds the same way (see kb.search.index)."""
+    return 1 << max(0, round(math.log2(nlist_for(count))))
+
+
 def train_ivf(vectors: np.ndarray, nlist: int, seed: int = 1234):
     """An empty, trained IVF index (k-means on at most 50 vectors per list; faiss wants at least 39)."""
     import faiss
@@ -39,16 +45,12 @@ def train_ivf(vectors: np.ndarray, nlist: int, seed: int = 1234):
     return index
 
 
-def build_index(vectors: np.ndarray, exact_max: int, trained=None):
-    """A flat index, or (above `exact_max`) the given trained IVF index filled with the vectors."""
+def build_index(vectors: np.ndarray, trained=None):
+    """The given trained IVF index filled with the vectors, or without one a flat index."""
     import faiss
 
     vectors = np.ascontiguousarray(vectors, np.float32)
-    dim = vectors.shape[1]
-    if len(vectors) <= exact_max or trained is None:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.clone_index(trained)
+    index = faiss.IndexFlatIP(vectors.shape[1]) if trained is None else faiss.clone_index(trained)
     index.add(vectors)
     if isinstance(index, faiss.IndexIVF):
         index.make_direct_map()  # lets a narrow filter read the allowed vectors back
@@ -76,8 +78,7 @@ def read(path: Path):
     return index
 
 
-def search(index, query: np.ndarray, k: int, allowed: np.ndarray | None, nprobe: int,
-           exact_max: int) -> tuple[np.ndarray, np.ndarray]:
+def search(index, query: np.ndarray, k: int, allowed: np.ndarray | None, nprobe: int) -> tuple[np.ndarray, np.ndarray]:
     """(scores, rows) of the k best rows, best first; `allowed` is a boolean mask over rows or None."""
     import faiss
 
@@ -86,21 +87,20 @@ def search(index, query: np.ndarray, k: int, allowed: np.ndarray | None, nprobe:
     if total == 0 or k <= 0:
         return np.zeros(0, np.float32), np.zeros(0, np.int64)
     if allowed is not None:
-        rows = np.flatnonzero(allowed)
-        if len(rows) == 0:
+        allowed_rows = np.flatnonzero(allowed)
+        if len(allowed_rows) == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        if isinstance(index, faiss.IndexFlat) or len(rows) <= _RECONSTRUCT_MAX:
+        if isinstance(index, faiss.IndexFlat) or len(allowed_rows) <= _RECONSTRUCT_MAX:
             # Exact over the allowed rows only: no recall lost to the filter. (Reading vectors back
             # from an IVF index costs about 2 us each, so only for narrow filters.)
-            subset = _flat_rows(index, rows) if isinstance(index, faiss.IndexFlat) else index.reconstruct_batch(rows)
-            scores = subset @ query[0]
-            top = _top(scores, k)
-            return scores[top], rows[top]
+            scores = rows(index, allowed_rows) @ query[0]
+            best = top(scores, k)
+            return scores[best], allowed_rows[best]
         selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))
         # A filter that keeps a share s of the rows leaves about s of each list: visit 1/s more lists.
-        probes = min(index.nlist, max(nprobe, int(math.ceil(nprobe * total / len(rows)))))
+        probes = min(index.nlist, max(nprobe, int(math.ceil(nprobe * total / len(allowed_rows)))))
         params = faiss.SearchParametersIVF(sel=selector, nprobe=probes)
-        scores, ids = index.search(query, min(k, len(rows)), params=params)
+        scores, ids = index.search(query, min(k, len(allowed_rows)), params=params)
     elif isinstance(index, faiss.IndexIVF):
         scores, ids = index.search(query, min(k, total), params=faiss.SearchParametersIVF(nprobe=nprobe))
     else:
@@ -116,14 +116,15 @@ def rows(index, wanted: np.ndarray) -> np.ndarray:
     return _flat_rows(index, wanted) if isinstance(index, faiss.IndexFlat) else index.reconstruct_batch(wanted)
 
 
-def _flat_rows(index, rows: np.ndarray) -> np.ndarray:
+def _flat_rows(index, wanted: np.ndarray) -> np.ndarray:
     import faiss
 
     data = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
-    return data[rows]
+    return data[wanted]
 
 
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
+def top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, highest first; ties keep their order."""
     if k >= len(scores):
         return np.argsort(-scores, kind="stable")
     part = np.argpartition(-scores, k - 1)[:k]
