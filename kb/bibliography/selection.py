@@ -12,8 +12,6 @@ from typing import Sequence
 from kb.bibliography.errors import SelectionError
 from kb.model import Claim, Source
 
-SOURCE_IRI = "https://w3id.org/glocal-kb/source/"
-
 
 def select_sources(kb, keys: Sequence[str] = (), theme: str = "", search: str = "", search_limit: int = 10,
                    sparql: str = "") -> list[Source]:
@@ -52,39 +50,29 @@ def claims_by_source(kb, sources: Sequence[Source]) -> dict[str, list[Claim]]:
 
 
 def _search(kb, query: str, limit: int) -> list[str]:
-    try:
-        from kb.search import Searcher
-    except ImportError:
-        raise SelectionError("selecting by --search needs the search library (kb.search), which this "
-                             "installation does not have yet; select by --theme, --keys or --sparql") from None
+    from kb.search import Searcher
+
     keys: list[str] = []
     for result in Searcher(kb).search(query, limit):
-        key = _source_key(result)
+        key = result.source["key"]
         if key and key not in keys and key in kb.corpus.sources:
             keys.append(key)
     return keys
 
 
-def _source_key(result) -> str:
-    source = getattr(result, "source", None)
-    if isinstance(source, dict):
-        return str(source.get("key", ""))
-    return str(getattr(source, "key", "") or "")
-
-
 def _sparql(kb, query: str) -> list[str]:
-    try:
-        from kb.sparql import run_query
-    except ImportError:
-        raise SelectionError("selecting by --sparql needs the SPARQL library (kb.sparql), which this "
-                             "installation does not have yet; select by --theme, --keys or --search") from None
+    from kb.rdf.namespace import SOURCE
+    from kb.sparql import run_query
+
     result = run_query(kb, query)
-    if getattr(result, "form", "SELECT") != "SELECT":
+    if result.form != "SELECT":
         raise SelectionError(f"--sparql needs a SELECT query whose first column holds sources (got {result.form})")
+    prefix = str(SOURCE)
+    column = result.variables[0] if result.variables else ""
     keys: list[str] = []
     unknown: list[str] = []
-    for value in _first_column(result):
-        key = value[len(SOURCE_IRI):] if value.startswith(SOURCE_IRI) else value
+    for value in [str(row[column]) for row in result.rows if row.get(column) is not None]:
+        key = value[len(prefix):] if value.startswith(prefix) else value
         if key in kb.corpus.sources:
             if key not in keys:
                 keys.append(key)
@@ -95,21 +83,3 @@ def _sparql(kb, query: str) -> list[str]:
                              f"select ?source with ?source a bibliographic record, e.g. "
                              f"SELECT ?source WHERE {{ ?source dcterms:identifier ?key }}")
     return keys
-
-
-def _first_column(result) -> list[str]:
-    """The first column of a SELECT result, whatever shape the SPARQL library returns it in."""
-    variables = list(getattr(result, "variables", None) or getattr(result, "columns", None) or [])
-    rows = getattr(result, "rows", result)
-    values = []
-    for row in rows:
-        if isinstance(row, dict):
-            value = row.get(variables[0]) if variables else next(iter(row.values()), None)
-        elif isinstance(row, (list, tuple)):
-            value = row[0] if row else None
-        else:
-            value = row
-        value = getattr(value, "value", value)
-        if value is not None:
-            values.append(str(value))
-    return values
