@@ -58,7 +58,7 @@ if kind in ("search", "keys") and not any(selection.values()):
     st.info("Choose what to export above.")
     st.stop()
 try:
-    sources = select_sources(kb, **selection)
+    sources = select_sources(kb, **selection, searcher=resources.searcher() if kind == "search" else None)
     claims = claims_by_source(kb, sources) if with_claims else None
     text = export_sources(sources, fmt, style=style if formats[fmt].formatted else None, claims=claims)
 except KbError as error:

@@ -14,8 +14,11 @@ from kb.model import Claim, Source
 
 
 def select_sources(kb, keys: Sequence[str] = (), theme: str = "", search: str = "", search_limit: int = 10,
-                   sparql: str = "") -> list[Source]:
-    """The sources of the built knowledge base `kb` that meet every criterion given (all if none)."""
+                   sparql: str = "", searcher=None) -> list[Source]:
+    """The sources of the built knowledge base `kb` that meet every criterion given (all if none).
+
+    `searcher` (a `kb.search.Searcher` of `kb`) saves loading the model and index for `search`.
+    """
     corpus = kb.corpus
     ordered: list[str] | None = None
     chosen: set[str] | None = None
@@ -33,7 +36,7 @@ def select_sources(kb, keys: Sequence[str] = (), theme: str = "", search: str = 
             raise SelectionError.unknown_keys(missing, list(corpus.sources))
         narrow(wanted)
     if search:
-        narrow(_search(kb, search, search_limit))
+        narrow(_search(kb, search, search_limit, searcher))
     if sparql:
         narrow(_sparql(kb, sparql))
     if theme:
@@ -49,11 +52,11 @@ def claims_by_source(kb, sources: Sequence[Source]) -> dict[str, list[Claim]]:
     return {s.key: kb.corpus.claims_of(s.key) for s in sources}
 
 
-def _search(kb, query: str, limit: int) -> list[str]:
+def _search(kb, query: str, limit: int, searcher=None) -> list[str]:
     from kb.search import Searcher
 
     keys: list[str] = []
-    for result in Searcher(kb).search(query, limit):
+    for result in (searcher or Searcher(kb)).search(query, limit):
         key = result.source["key"]
         if key and key not in keys and key in kb.corpus.sources:
             keys.append(key)
