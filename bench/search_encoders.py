@@ -52,7 +52,7 @@ def main() -> None:
 
     from kb.config import Settings
     from kb.knowledge_base import KnowledgeBase
-    from kb.search.encoders import ENCODER_FILES, OnnxEncoder, TorchEncoder
+    from kb.search.encoders import ENCODER_FILES, ONNX_FILE, OnnxEncoder, TorchEncoder
     from kb.search.index import open_index
 
     settings = Settings.from_env(root=ROOT)
@@ -69,9 +69,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         for name in ENCODER_FILES:
-            if name != "model.onnx":
+            if name != ONNX_FILE:
                 shutil.copy(index.encoder_folder / name, folder / name)
-        quantize_dynamic(str(index.encoder_folder / "model.onnx"), str(folder / "model.onnx"),
+        quantize_dynamic(str(index.encoder_folder / ONNX_FILE), str(folder / ONNX_FILE),
                          weight_type=QuantType.QInt8)
         measure("onnx int8", lambda: OnnxEncoder(folder, 1), texts, queries, reference)
 

@@ -12,8 +12,7 @@ import click
 from kb.cli import emit_json, main
 from kb.config import Settings
 from kb.errors import KbError
-
-_MODES = ["hybrid", "dense", "lexical"]
+from kb.search.results import MODES
 
 
 @main.command()
@@ -27,7 +26,7 @@ _MODES = ["hybrid", "dense", "lexical"]
 @click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Only sources published in this language.")
 @click.option("--source-type", default=None, help="Only sources of this BibLaTeX type (article, book, report, ...).")
 @click.option("--source", "source_key", default=None, help="Only this source (a citation key).")
-@click.option("--mode", type=click.Choice(_MODES), default="hybrid", show_default=True,
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
               help="dense (embeddings), lexical (BM25) or both fused.")
 @click.option("--per-source", type=int, default=2, show_default=True,
               help="Most results of one source while others also match (0: no limit).")
@@ -54,7 +53,7 @@ def search(settings: Settings, query, k, theme, evidence, year_from, year_to, la
         if as_json:
             emit_json([r.as_dict() for r in results])
         else:
-            _print_human(results, mode)
+            _print_human(results)
         return
     searcher.filter_mask(filters)  # a bad filter fails once, before any output
     name = getattr(batch, "name", "<stdin>")
@@ -71,7 +70,7 @@ def search(settings: Settings, query, k, theme, evidence, year_from, year_to, la
         sys.stdout.flush()
 
 
-def _print_human(results, mode: str) -> None:
+def _print_human(results) -> None:
     if not results:
         click.echo("no results")
         return

@@ -27,7 +27,6 @@ class Query:
     concepts: tuple[str, ...] = ()
     expansion_stems: Mapping[str, float] = field(default_factory=dict)
     english_labels: tuple[str, ...] = ()
-    truncated: bool = False
 
 
 class ConceptMatcher:
@@ -63,8 +62,7 @@ def prepare(raw: str, matcher: ConceptMatcher) -> Query:
     if not isinstance(raw, str):
         raise KbError("the query must be text")
     text = clean(raw)
-    truncated = len(text) > MAX_QUERY_CHARS
-    if truncated:
+    if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0] or text[:MAX_QUERY_CHARS]
     if not text:
         raise KbError("empty query: give some words to search for")
@@ -81,4 +79,4 @@ def prepare(raw: str, matcher: ConceptMatcher) -> Query:
             for stem in stems(label):
                 if stem not in query_stems:
                     expansion[stem] = EXPANSION_WEIGHT
-    return Query(text, script_language(text), query_stems, concepts, expansion, tuple(english), truncated)
+    return Query(text, script_language(text), query_stems, concepts, expansion, tuple(english))

@@ -20,7 +20,7 @@ from collections import OrderedDict, defaultdict
 
 import numpy as np
 
-from kb.browse.evidence import short_citation
+from kb.browse.evidence import Evidence, short_citation
 from kb.errors import KbError
 from kb.search import lexical, vectors as vector_index
 from kb.search.documents import CLAIM
@@ -49,6 +49,7 @@ class Searcher:
         self.index = open_index(knowledge_base.path, self.settings, knowledge_base.manifest.get("content_hash"))
         self.corpus = knowledge_base.corpus
         self.themes = knowledge_base.themes
+        self.views = Evidence.of(knowledge_base)
         self.matcher = ConceptMatcher(self.themes)
         self._check_documents()
         self._prepare_columns()
@@ -263,13 +264,12 @@ class Searcher:
             claim = corpus.claims[table.items[row]]
             language = query.language if query.language in claim.text else matched if matched in claim.text else "en"
             text = claim.text.get(language) or next(iter(claim.text.values()))
-            themes = [{"id": t, "label": self.themes[t].label(language) if t in self.themes else t} for t in claim.themes]
+            themes = [{"id": t, "label": self.views.theme_label(t, language)} for t in claim.themes]
             claim_id, evidence, locator, kind = claim.id, claim.evidence, claim.locator, "claim"
         else:
             language = query.language if query.language in (source.language, "en") else matched
             text = source.title if language == source.language else source.english_title
-            themes = [{"id": t, "label": self.themes[t].label(language) if t in self.themes else t}
-                      for t in self.source_themes.get(source.key, [])]
+            themes = [{"id": t, "label": self.views.theme_label(t, language)} for t in self.source_themes.get(source.key, [])]
             claim_id, evidence, locator, kind = None, None, "", "source"
         return SearchResult(
             claim_id=claim_id, text=text, score=round(float(score), 6), source=_source_dict(source),
