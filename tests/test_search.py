@@ -227,8 +227,16 @@ def test_concurrent_searches_agree_with_sequential_ones(searcher):
     assert all(expected[q] == ids for q, ids in found.values()) and len(found) == len(queries)
 
 
-def test_warm_runs(searcher):
+def test_warm_up_runs_the_model_and_changes_no_result(searcher, monkeypatch):
+    queries = ("regional innovation clusters", "кластерная политика", "face-to-face contact")
+    before = {q: _ids(searcher.search(q, k=3)) for q in queries}
+    encode, encoded = searcher.encoder.encode, []
+    monkeypatch.setattr(searcher.encoder, "encode", lambda texts, **kw: encoded.append(texts) or encode(texts, **kw))
     searcher.warm()
+    assert encoded  # the model's first-call costs are what warming up is for
+    monkeypatch.undo()
+    assert {q: _ids(searcher.search(q, k=3)) for q in queries} == before
+    assert before["regional innovation clusters"]
 
 
 # ------------------------------------------------------------------ incremental updates, staleness, damage
