@@ -21,7 +21,7 @@ _MERGE_AFTER = 8
 
 
 class EmbeddingCache:
-    def __init__(self, directory: Path, model_key: str, dim: int | None = None):
+    def __init__(self, directory: Path, model_key: str, dim: int):
         self.directory = directory
         self.prefix = f"embeddings-{model_key}-"
         self.dim = dim
@@ -39,9 +39,8 @@ class EmbeddingCache:
             except (OSError, ValueError, EOFError):
                 continue  # a damaged shard is only a cache miss
             if (vectors.ndim != 2 or keys.ndim != 2 or keys.shape[1] != 16 or len(vectors) != len(keys)
-                    or (self.dim and vectors.shape[1] != self.dim)):
+                    or vectors.shape[1] != self.dim):
                 continue
-            self.dim = self.dim or vectors.shape[1]
             shard = len(self._arrays)
             self._arrays.append(vectors)
             self._shards.append(self.directory / stem)
@@ -54,11 +53,11 @@ class EmbeddingCache:
 
     def lookup(self, digests: list[str]) -> tuple[np.ndarray, list[int]]:
         """(vectors with zero rows where missing, indices of the missing digests)."""
-        out = np.zeros((len(digests), self.dim or 0), np.float32) if self.dim else None
+        out = np.zeros((len(digests), self.dim), np.float32)
         missing = []
         for index, digest in enumerate(digests):
             found = self._rows.get(self.key(digest))
-            if found is None or out is None:
+            if found is None:
                 missing.append(index)
             else:
                 out[index] = self._arrays[found[0]][found[1]]
@@ -75,7 +74,6 @@ class EmbeddingCache:
             np.save(handle, vectors)
         with atomic_output(Path(f"{stem}{KEYS}")) as handle:
             np.save(handle, keys)
-        self.dim = self.dim or vectors.shape[1]
         shard = len(self._arrays)
         self._arrays.append(vectors)
         self._shards.append(stem)
@@ -89,7 +87,7 @@ class EmbeddingCache:
         wanted = [d for d in dict.fromkeys(keep) if self.key(d) in self._rows]
         vectors, _ = self.lookup(wanted)
         self._rows, self._arrays, self._shards = {}, [], []
-        self.add(wanted, vectors if vectors is not None else np.zeros((0, 1), np.float32))
+        self.add(wanted, vectors)
         merged = {Path(f"{stem}{suffix}").name for stem in self._shards for suffix in (KEYS, VECTORS)}
         for path in self.directory.glob(f"{self.prefix}*"):
             if path.name not in merged:  # the merged shards, and any damaged or older-format ones

@@ -93,8 +93,6 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     digests = [table.digests[i] for i in dense_rows]
     embeddings = EmbeddingCache(cache, spec.short_key, dim)
     matrix, missing = embeddings.lookup(digests)
-    if matrix is None:
-        matrix = np.zeros((len(digests), dim), np.float32)
     if missing:
         fresh = embed_texts(spec, onnx_folder, [docs[dense_rows[i]].text for i in missing], settings)
         matrix[missing] = fresh
