@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from kb.browse.evidence import INVERSE_LABELS, Evidence, short_citation
 from kb.model import EVIDENCE_TYPES, Claim, Source, Theme
@@ -84,16 +85,22 @@ def theme_tree(evidence: Evidence) -> list[TreeNode]:
 
     def node(theme_id: str, path: tuple[str, ...]) -> TreeNode:
         theme = themes[theme_id]
-        children = tuple(
-            node(child, path + (child,))
-            for child in sorted(theme.narrower, key=lambda c: themes[c].label("en").lower())
-            if child not in path
-        )
+        children = tuple(node(child, path + (child,)) for child in narrower_in_order(themes, theme_id, path))
         return TreeNode(theme_id, theme.label("en"), theme.label("ru"),
                         len(evidence.claims_on(theme_id)), children)
 
-    tops = sorted((t for t in themes.values() if not t.broader), key=lambda t: t.label("en").lower())
-    return [node(t.id, (t.id,)) for t in tops]
+    return [node(t, (t,)) for t in top_themes_in_order(themes)]
+
+
+def top_themes_in_order(themes: Mapping[str, Theme]) -> list[str]:
+    """The themes without a broader one, as the theme tree lists them (by English label)."""
+    return sorted((t for t in themes if not themes[t].broader), key=lambda t: themes[t].label("en").lower())
+
+
+def narrower_in_order(themes: Mapping[str, Theme], theme_id: str, path: tuple[str, ...]) -> list[str]:
+    """A theme's children as the theme tree lists them, leaving out any already on `path` (a cycle)."""
+    ordered = sorted(themes[theme_id].narrower, key=lambda c: themes[c].label("en").lower())
+    return [child for child in ordered if child not in path]
 
 
 def theme_page(evidence: Evidence, theme_id: str, language: str = "en") -> ThemePage:
