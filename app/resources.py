@@ -1,4 +1,4 @@
-"""Process-wide resources: the knowledge base, its browsing index, the search engine.
+"""Process-wide resources: the knowledge base, its browsing index, the search engine, the evidence map.
 
 Each loads once per process (`st.cache_resource`) and is shared by every session; `warm()` is
 called by app/serve.py before the server accepts connections, so the first visitor does not pay
@@ -43,6 +43,10 @@ def searcher():
     return _searcher(_build_id())
 
 
+def evidence_map(columns: str, include_narrower: bool, language: str):
+    return _evidence_map(_build_id(), columns, include_narrower, language)
+
+
 @st.cache_resource(show_spinner="Opening the knowledge base…", max_entries=2)
 def _knowledge_base(build_id: str) -> KnowledgeBase:
     from kb.sparql import keep_datasets_in_memory
@@ -60,6 +64,17 @@ def _evidence(build_id: str) -> Evidence:
     _ = evidence.incoming, evidence.claims_by_theme, evidence.claims_by_source
     _settle()
     return evidence
+
+
+# Counting every cell takes seconds at 100k claims (2-4 s measured), and each click in the map
+# reruns the page; 8 entries hold both column choices, with and without narrower themes, in
+# both languages.
+@st.cache_resource(show_spinner="Counting the evidence map…", max_entries=8)
+def _evidence_map(build_id: str, columns: str, include_narrower: bool, language: str):
+    from kb.browse.evidence_map import evidence_map
+
+    return evidence_map(_evidence(build_id), columns=columns, include_narrower=include_narrower,
+                        language=language)
 
 
 @st.cache_resource(show_spinner="Loading the search model and index…", max_entries=2)

@@ -5,7 +5,7 @@ import streamlit as st
 
 import resources
 from components import claim_card, language, sync_query_params
-from kb.browse.evidence_map import cell_claims, evidence_map
+from kb.browse.evidence_map import cell_claims
 from kb.browse.pages import claim_view
 
 evidence = resources.evidence()
@@ -14,7 +14,7 @@ dimension = st.segmented_control("Columns", ["evidence", "themes"], default=st.q
                                  format_func={"evidence": "Evidence types", "themes": "Top-level themes"}.get,
                                  key="map_columns") or "evidence"
 narrower = st.toggle("Count claims of narrower themes in each row", value=True, key="map_narrower")
-matrix = evidence_map(evidence, columns=dimension, include_narrower=narrower, language=language())
+matrix = resources.evidence_map(dimension, narrower, language())
 st.caption("Each cell: claims · sources · supporting/disputing relations touching them. "
            "Red cells are evidence gaps. Click a cell to list its evidence.")
 
