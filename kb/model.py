@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping
 
 from kb.errors import Location
@@ -153,7 +154,19 @@ class Corpus:
     claims: Mapping[str, Claim]
 
     def claims_of(self, source_key: str) -> list[Claim]:
-        return [c for c in self.claims.values() if c.source_key == source_key]
+        return list(self._claims_by_source.get(source_key, ()))
+
+    @cached_property
+    def _claims_by_source(self) -> dict[str, list[Claim]]:
+        # Built once: scanning every claim per source made a selection of S sources cost S x C.
+        by_source: dict[str, list[Claim]] = {}
+        for claim in self.claims.values():
+            by_source.setdefault(claim.source_key, []).append(claim)
+        return by_source
+
+    def __getstate__(self) -> dict:
+        # Pickles (the build's corpus snapshot) carry the data, not the index derived from it.
+        return {name: value for name, value in self.__dict__.items() if name != "_claims_by_source"}
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,8 @@ def select_sources(kb, keys: Sequence[str] = (), theme: str = "", search: str = 
         narrow(_sparql(kb, sparql))
     if theme:
         themes = kb.theme_with_narrower(theme)
-        narrow([key for key in corpus.sources
-                if any(themes.intersection(c.themes) for c in corpus.claims_of(key))])
+        on_theme = {c.source_key for c in corpus.claims.values() if themes.intersection(c.themes)}
+        narrow([key for key in corpus.sources if key in on_theme])
     order = ordered if ordered is not None else list(corpus.sources)
     return [corpus.sources[key] for key in order if chosen is None or key in chosen]
 
