@@ -96,7 +96,7 @@ def _oxigraph_syntax_error(message: str, text: str) -> QuerySyntaxError:
     return QuerySyntaxError(found.group(3).splitlines()[0], line, column, lines[line - 1] if 0 < line <= len(lines) else "")
 
 
-class _Worker:
+class _Worker(spawn.Child):
     """One worker process and the two pipe ends the parent talks to it through."""
 
     def __init__(self, store: Path, memory_mb: int, in_memory: bool = False):
@@ -106,19 +106,17 @@ class _Worker:
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         try:
-            self.process = spawn.popen(
+            # Its stderr (Rust's out-of-memory message, say) explains a death; piped, it does not
+            # reach the user's terminal or the UI's log as noise.
+            super().__init__(
                 [sys.executable, "-m", "kb.sparql.worker", "--store", str(store),
-                 "--requests", str(request_read), "--replies", str(reply_write), "--memory-mb", str(memory_mb)]
+                 "--requests", str(request_read), "--replies", str(reply_write)]
                 + (["--in-memory"] if in_memory else []),
-                pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                tail=10, memory_mb=memory_mb, pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
                 close_fds=True, env={**os.environ, "RUST_BACKTRACE": "0"})
         finally:
             os.close(request_read)
             os.close(reply_write)
-        # The worker's stderr (Rust's out-of-memory message, say) explains a death; it must not
-        # reach the user's terminal or the UI's log as noise, nor fill a pipe nobody reads.
-        self.last_errors: list[str] = []
-        threading.Thread(target=self._drain, daemon=True).start()
         self.requests = Connection(request_write, readable=False)
         self.replies = Connection(reply_read, writable=False)
         kind, detail = self._receive(_IN_MEMORY_START_TIMEOUT_S if in_memory else _START_TIMEOUT_S,
@@ -126,10 +124,6 @@ class _Worker:
         if kind != "ready":
             self.kill()
             raise QueryFailed(detail or "the query worker did not start")
-
-    def _drain(self) -> None:
-        for raw in iter(self.process.stderr.readline, b""):
-            self.last_errors = (self.last_errors + [raw.decode("utf-8", "replace").rstrip()])[-10:]
 
     def ask(self, request: dict, timeout: float, nominal: float | None = None) -> tuple:
         try:
@@ -163,10 +157,6 @@ class _Worker:
                     "KB_QUERY_MEMORY_MB); narrow the query or raise the limit" % code)
         return f"the query worker died (exit {code})"
 
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
     def close(self) -> None:
         """Ask the worker to exit (it does on end of input), then make sure it did."""
         for end in (self.requests, self.replies):
@@ -180,9 +170,7 @@ class _Worker:
             self.kill()
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+        super().kill()
         for end in (self.requests, self.replies):
             try:
                 end.close()

@@ -1,4 +1,4 @@
-"""Starting child processes from one long-lived thread.
+"""Starting child processes from one long-lived thread, each dying with this process.
 
 Children ask Linux to kill them when their parent dies (PR_SET_PDEATHSIG), so that a killed
 `kb serve` or UI leaves no oxigraph server or query worker behind. But "parent" there means the
@@ -8,8 +8,10 @@ that thread ended. So every child is started from this one thread, which lives a
 
 from __future__ import annotations
 
+import os
 import queue
 import subprocess
+import sys
 import threading
 from concurrent.futures import Future
 
@@ -18,15 +20,16 @@ _started = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-def popen(*args, **kwargs) -> subprocess.Popen:
-    """`subprocess.Popen(*args, **kwargs)`, run on the spawning thread."""
+def popen(*args, memory_mb: int = 0, **kwargs) -> subprocess.Popen:
+    """`subprocess.Popen(*args, **kwargs)`, run on the spawning thread; the child dies with this
+    process and, given `memory_mb`, may use at most that much address space (RLIMIT_AS)."""
     global _thread
     with _started:
         if _thread is None or not _thread.is_alive():
             _thread = threading.Thread(target=_serve, name="kb-spawner", daemon=True)
             _thread.start()
     future: Future = Future()
-    _requests.put((future, args, kwargs))
+    _requests.put((future, args, {**kwargs, "preexec_fn": _limiter(memory_mb)}))
     return future.result()
 
 
@@ -37,3 +40,61 @@ def _serve() -> None:
             future.set_result(subprocess.Popen(*args, **kwargs))
         except BaseException as error:  # handed back to the caller
             future.set_exception(error)
+
+
+def _limiter(memory_mb: int):
+    """What each child runs between fork and exec: ask to die with this process, cap its memory."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import resource
+    import signal
+
+    # Resolved here, in the parent: importing or loading libraries between fork and exec can
+    # deadlock on a lock another thread held at the fork.
+    try:
+        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        prctl = None
+    parent = os.getpid()
+    size = memory_mb * 1024 * 1024
+
+    def prepare() -> None:
+        if prctl is not None:
+            prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the request above took effect
+                os._exit(0)
+        if size > 0:
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (size, size))
+            except (ValueError, OSError):
+                pass  # above the hard limit: the time limit still applies
+
+    return prepare
+
+
+class Child:
+    """A process started by `popen` with its stderr piped: a thread reads it, or a full pipe
+    would block the child, and keeps the last `tail` lines, which explain a crash."""
+
+    def __init__(self, *args, tail: int, memory_mb: int = 0, **kwargs):
+        self.process = popen(*args, stderr=subprocess.PIPE, memory_mb=memory_mb, **kwargs)
+        self.last_errors: list[str] = []
+        self._tail = tail
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        for raw in iter(self.process.stderr.readline, b""):
+            self.last_errors = (self.last_errors + [raw.decode("utf-8", "replace").rstrip()])[-self._tail:]
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass  # stuck in the kernel; nothing more a signal can do

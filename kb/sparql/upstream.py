@@ -44,7 +44,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
-class Upstream:
+class Upstream(spawn.Child):
     """One `oxigraph serve-read-only` process, counting the requests it is serving."""
 
     def __init__(self, store: Path, timeout_s: float, memory_mb: int):
@@ -61,16 +61,9 @@ class Upstream:
         # A thread per request, and glibc reserves a 64 MiB malloc arena per thread: under the
         # address-space cap, 50 clients made thread creation fail (EAGAIN). Two arenas suffice.
         environment = {**os.environ, "MALLOC_ARENA_MAX": "2"}
-        self.process = spawn.popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, preexec_fn=_limiter(memory_mb), env=environment)
-        # Its stderr must be read, or a full pipe would block the server; the last lines explain a crash.
-        self.last_errors: list[str] = []
-        threading.Thread(target=self._drain, daemon=True).start()
+        super().__init__(command, tail=20, memory_mb=memory_mb, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, env=environment)
         self._wait_until_ready()
-
-    def _drain(self) -> None:
-        for raw in iter(self.process.stderr.readline, b""):
-            self.last_errors = (self.last_errors + [raw.decode("utf-8", "replace").rstrip()])[-20:]
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + _START_TIMEOUT_S
@@ -132,33 +125,3 @@ class Upstream:
         timer = threading.Timer(grace_s, self.kill)
         timer.daemon = True
         timer.start()
-
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-
-
-def _limiter(memory_mb: int):
-    if not sys.platform.startswith("linux"):
-        return None
-
-    def prepare() -> None:  # runs in the child between fork and exec
-        import ctypes
-        import resource
-        import signal
-
-        # Die with `kb serve`, even if it is killed outright, rather than linger on the port's store.
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if memory_mb > 0:
-            size = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (size, size))
-
-    return prepare

@@ -2,10 +2,11 @@
 
 pyoxigraph has no query timeout or cancellation, and a query is evaluated inside one call that
 holds its thread, so a runaway query can only be stopped from outside. Running it here lets the
-parent (`kb.sparql.runner`) kill this process when time is up; a memory cap (RLIMIT_AS) makes a
-query that would eat the machine fail instead, and the process dies with its parent.
+parent (`kb.sparql.runner`) kill this process when time is up; a memory cap (RLIMIT_AS, set by
+`kb.sparql.spawn` as it starts this process) makes a query that would eat the machine fail instead,
+and the process dies with its parent.
 
-    python -m kb.sparql.worker --store PATH --requests FD --replies FD --memory-mb N [--in-memory]
+    python -m kb.sparql.worker --store PATH --requests FD --replies FD [--in-memory]
 
 With `--in-memory` the worker copies the dataset into an in-memory store before it says it is
 ready: index lookups there cost a third of the on-disk store's (bench/sparql_multijoin.py), so
@@ -19,7 +20,6 @@ Requests and replies are pickled tuples (see `answer`); only the parent writes t
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -29,13 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", required=True)
     parser.add_argument("--requests", type=int, required=True, help="file descriptor to read requests from")
     parser.add_argument("--replies", type=int, required=True, help="file descriptor to write replies to")
-    parser.add_argument("--memory-mb", type=int, default=0, help="address-space cap in MiB (0: none)")
     parser.add_argument("--in-memory", action="store_true", help="copy the dataset into memory first")
     args = parser.parse_args(argv)
     from multiprocessing.connection import Connection
 
-    _die_with_parent()
-    _limit_memory(args.memory_mb)
     inbox = Connection(args.requests, writable=False)
     outbox = Connection(args.replies, readable=False)
     import pyoxigraph
@@ -145,34 +142,6 @@ def to_oxigraph(term: tuple):
     if kind == "triple":
         return pyoxigraph.Triple(*(to_oxigraph(part) for part in term[1:]))
     raise ValueError(f"unknown term kind {kind!r}")
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when the parent dies, so no orphan keeps computing."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        import signal
-
-        parent = os.getppid()
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if parent == 1:  # the parent died before the request above took effect
-        os._exit(0)
-
-
-def _limit_memory(megabytes: int) -> None:
-    if megabytes <= 0:
-        return
-    try:
-        import resource
-
-        limit = megabytes * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass  # not available on this platform: the time limit still applies
 
 
 if __name__ == "__main__":
