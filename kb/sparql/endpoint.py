@@ -267,8 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
                 except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                     # A kept-alive connection the server had closed: once more on a fresh one.
                     connection.close()
-                    connection = upstream.connection(endpoint.timeout_s + _GRACE_S)
-                    connection.close()
+                    connection = upstream.connection(endpoint.timeout_s + _GRACE_S, fresh=True)
                     connection.request(method, path, body=body, headers=headers)
                     reply = connection.getresponse()
                 status = reply.status

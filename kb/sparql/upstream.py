@@ -81,11 +81,12 @@ class Upstream(spawn.Child):
         self.kill()
         raise KbError(f"the oxigraph server did not answer within {_START_TIMEOUT_S:g} s")
 
-    def connection(self, timeout: float) -> http.client.HTTPConnection:
-        """A kept-alive connection to the server. Reusing them matters: measured under 50 clients,
-        a fresh connection per request left oxigraph with thousands of threads at once."""
+    def connection(self, timeout: float, fresh: bool = False) -> http.client.HTTPConnection:
+        """A kept-alive connection to the server (a new one if `fresh`). Reusing them matters:
+        measured under 50 clients, a fresh connection per request left oxigraph with thousands of
+        threads at once."""
         with self._lock:
-            if self._idle:
+            if self._idle and not fresh:
                 connection = self._idle.pop()
                 connection.timeout = timeout
                 if connection.sock is not None:
