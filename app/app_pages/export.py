@@ -3,7 +3,7 @@
 import streamlit as st
 
 import resources
-from components import language
+from components import language, sync_query_params
 from kb.bibliography import FEATURED_STYLES, available_formats, claims_by_source, export_sources, select_sources
 from kb.errors import KbError
 from kb.sparql import named_queries
@@ -47,12 +47,10 @@ style = b.selectbox("Style", FEATURED_STYLES, key="export_style", disabled=not f
                     index=FEATURED_STYLES.index(params["style"]) if params.get("style") in FEATURED_STYLES else 0)
 with_claims = c.toggle("Include each source's claims", key="export_claims", value=params.get("claims") == "1")
 
-state = {"by": kind if kind != "all" else None, "format": fmt, "style": style if formats[fmt].formatted else None,
-         "claims": "1" if with_claims else None, "theme": selection.get("theme"),
-         "keys": ",".join(selection.get("keys", [])) or None, "q": selection.get("search")}
-wanted = {k: v for k, v in state.items() if v}
-if dict(st.query_params) != wanted:
-    st.query_params.from_dict(wanted)
+sync_query_params({"by": kind if kind != "all" else None, "format": fmt,
+                   "style": style if formats[fmt].formatted else None, "claims": "1" if with_claims else None,
+                   "theme": selection.get("theme"), "keys": ",".join(selection.get("keys", [])),
+                   "q": selection.get("search")})
 
 if kind in ("search", "keys") and not any(selection.values()):
     st.info("Choose what to export above.")
