@@ -19,7 +19,6 @@ from urllib.parse import urljoin
 from kb.rdf.namespace import BIBLIOGRAPHY_GRAPH, CLAIMS_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kb.sparql.errors import QueryRefused, QuerySyntaxError
 
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 # Graphs of the built dataset: FROM / FROM NAMED may select these without opting in, because they
 # name graphs inside the store and no engine used here fetches them.

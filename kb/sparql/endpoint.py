@@ -58,7 +58,6 @@ class Endpoint:
         self.memory_mb = 4 * settings.query_memory_mb if memory_mb is None else memory_mb
         self.follow = follow
         self.log = log or (lambda message: None)
-        self.restarts = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._upstream = Upstream(build / STORE, self.timeout_s, self.memory_mb)
@@ -123,7 +122,6 @@ class Endpoint:
         with self._lock:
             if self._upstream is not stale or self._stopping.is_set():
                 return
-            self.restarts += 1
             self.log(f"restarting the oxigraph server: {reason}")
             fresh = Upstream((build or self.build) / STORE, self.timeout_s, self.memory_mb)
             self._upstream, self.build = fresh, build or self.build
@@ -346,7 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
         # Closing without the terminating chunk is how HTTP says "this body is incomplete".
         self.close_connection = True
         self.wfile.flush()
-        return "deadline" if why == "deadline" else why
+        return why
 
     def _headers_sent(self) -> bool:
         return getattr(self, "_sent", False)

@@ -80,7 +80,6 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
         truncated=payload.get("truncated", False),
         max_rows=limit,
         elapsed_s=time.perf_counter() - started,
-        query=text,
     )
 
 

@@ -6,7 +6,7 @@ process boundary, be cached, and be read without importing an RDF library.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -114,7 +114,6 @@ class QueryResult:
     truncated: bool = False
     max_rows: int = 0
     elapsed_s: float = 0.0
-    query: str = field(default="", repr=False)
 
     @property
     def is_graph(self) -> bool:

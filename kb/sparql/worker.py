@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +69,6 @@ def answer(store, request: dict) -> tuple:
     """Run one query; reply ("ok", payload), ("syntax", message) or ("failed", message)."""
     import pyoxigraph
 
-    started = time.perf_counter()
     max_rows = request["max_rows"]
     try:
         substitutions = {pyoxigraph.Variable(name): to_oxigraph(term)
@@ -89,7 +87,6 @@ def answer(store, request: dict) -> tuple:
             payload["triples"], payload["truncated"] = _take(
                 ((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)) for t in results),
                 max_rows)
-        payload["elapsed_s"] = time.perf_counter() - started
         return ("ok", payload)
     except SyntaxError as error:
         return ("syntax", str(error))
