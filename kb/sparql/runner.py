@@ -29,6 +29,7 @@ from kb.sparql import spawn
 from kb.sparql.check import check_query
 from kb.sparql.errors import QueryError, QueryFailed, QuerySyntaxError, QueryTimeout
 from kb.sparql.terms import QueryResult, Term, from_tuple, to_tuple
+from kb.store import STORE
 
 # Starting a worker is Python start-up plus opening the store (about 0.2 s); allow for a busy machine.
 # Copying a dataset into memory adds about 7 s per million triples.
@@ -64,8 +65,8 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
     started = time.perf_counter()
     triples = knowledge_base.manifest.get("counts", {}).get("triples")
     in_memory = POOL.in_memory and triples is not None and triples <= settings.query_in_memory_max_triples
-    kind, payload = POOL.run(Path(knowledge_base.path) / "store", getattr(settings, "query_memory_mb", 0),
-                             request, timeout, in_memory=in_memory)
+    kind, payload = POOL.run(knowledge_base.path / STORE, settings.query_memory_mb, request, timeout,
+                             in_memory=in_memory)
     if kind == "syntax":
         raise _oxigraph_syntax_error(payload, text)
     if kind != "ok":
