@@ -25,11 +25,15 @@ def current_dir(build_dir: Path) -> Path | None:
 
 
 def read_manifest(build_dir: Path) -> dict | None:
+    """The current build's manifest, or None when there is no build (or its manifest is unreadable)."""
     current = current_dir(build_dir)
-    if current is None:
-        return None
+    return None if current is None else manifest_of(current)
+
+
+def manifest_of(dataset: Path) -> dict | None:
+    """The manifest of one dataset folder, or None when it is missing or unreadable."""
     try:
-        return json.loads((current / MANIFEST).read_text(encoding="utf-8"))
+        return json.loads((dataset / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 

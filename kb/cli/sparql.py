@@ -133,13 +133,15 @@ def serve(settings: Settings, host: str, port: int, timeout: float | None, max_r
     import signal
 
     from kb.sparql.endpoint import Endpoint
+    from kb.store import manifest_of
 
     def log(message: str) -> None:
         click.echo(f"{time.strftime('%H:%M:%S')} {message}", err=True)
 
     endpoint = Endpoint(settings, host, port, timeout_s=timeout, max_response_mb=max_response_mb,
                         follow=follow, log=(lambda m: None) if quiet else log)
-    manifest = _manifest(endpoint.build)
+    # The build the endpoint resolved at start, not build/current again: a new build may have replaced it.
+    manifest = manifest_of(endpoint.build) or {}
     counts = manifest.get("counts", {})
     click.echo(f"serving build {endpoint.build.name} (built {manifest.get('built_at', '?')}; "
                f"{counts.get('sources', '?')} sources, {counts.get('claims', '?')} claims, "
@@ -161,15 +163,6 @@ def serve(settings: Settings, host: str, port: int, timeout: float | None, max_r
     finally:
         endpoint.stop()
         click.echo("stopped")
-
-
-def _manifest(build: Path) -> dict:
-    import json
-
-    try:
-        return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 @main.command()
