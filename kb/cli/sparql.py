@@ -87,8 +87,9 @@ def sparql(settings: Settings, query: str | None, query_file: Path | None, name:
         result = run_query(kb, text, **options)
     # Wrap tables to the terminal; a table written to a file or a pipe keeps one line per row.
     width = shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else 1_000_000
-    text_out = format_result(result, fmt or default_format(result), width=width)
-    if result.truncated and (fmt or default_format(result)) != "table":
+    fmt = fmt or default_format(result)
+    text_out = format_result(result, fmt, width=width)
+    if result.truncated and fmt != "table":
         click.echo(f"warning: result cut at {result.max_rows:,} "
                    f"{'triples' if result.is_graph else 'rows'} (--max-rows, KB_QUERY_MAX_ROWS)", err=True)
     if output is None:
