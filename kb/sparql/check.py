@@ -147,19 +147,19 @@ _COMMENT_OR_STRING_OR_IRI = re.compile(
     r"|<[^<>\"{}|^`\\\s]*>" r"|#[^\n]*", re.S)
 
 
-def _code_only(text: str) -> str:
+def code_only(text: str) -> str:
     """The query with comments, strings and IRIs blanked out, so keywords can be looked for."""
     return _COMMENT_OR_STRING_OR_IRI.sub(" ", text)
 
 
 def _first_keyword(text: str) -> str:
-    code = re.sub(r"(?is)\b(PREFIX\s+[^\s:]*:|BASE)\s*", " ", _code_only(text))
+    code = re.sub(r"(?is)\b(PREFIX\s+[^\s:]*:|BASE)\s*", " ", code_only(text))
     found = re.search(r"[A-Za-z]+", code)
     return found.group(0).upper() if found else ""
 
 
 def _mentions_service(text: str) -> bool:
-    code = re.sub(r"\\u0*53|\\U0*53", "S", _code_only(text), flags=re.I)
+    code = re.sub(r"\\u0*53|\\U0*53", "S", code_only(text), flags=re.I)
     return re.search(r"(?<![\w?$:])SERVICE(?![\w:-])", code, re.I) is not None
 
 
@@ -189,7 +189,7 @@ def _iri(term, prefixes: dict[str, str], base: str | None) -> str:
 
 
 def _unknown_prefix(text: str, prefix: str) -> None:
-    position = re.search(rf"(?<![\w<]){re.escape(prefix)}:", _code_only(text))
+    position = re.search(rf"(?<![\w<]){re.escape(prefix)}:", code_only(text))
     line = column = 0
     text_line = ""
     if position:

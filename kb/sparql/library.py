@@ -25,6 +25,7 @@ from typing import Mapping
 
 from kb.errors import KbError
 from kb.rdf.namespace import PREFIXES
+from kb.sparql.check import code_only
 from kb.sparql.terms import XSD, Term
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
@@ -49,7 +50,7 @@ class NamedQuery:
 
     def standalone_text(self) -> str:
         """The query with PREFIX lines for the prefixes it uses, for other SPARQL tools."""
-        used = sorted(p for p in PREFIXES if re.search(rf"(?<![\w:?$<]){re.escape(p)}:", _strip_comments(self.text)))
+        used = sorted(p for p in PREFIXES if re.search(rf"(?<![\w:?$<]){re.escape(p)}:", code_only(self.text)))
         return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used) + self.text
 
 
@@ -190,9 +191,3 @@ def _require_known(knowledge_base, query: NamedQuery, parameter: str, term: Term
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise KbError(f"{prefix}:{local} is not in the knowledge base{hint} (parameter '{parameter}' of '{query.name}')")
     raise KbError(f"<{term.value}> is not in the knowledge base (parameter '{parameter}' of '{query.name}')")
-
-
-def _strip_comments(text: str) -> str:
-    from kb.sparql.check import _code_only
-
-    return _code_only(text)
