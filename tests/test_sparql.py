@@ -81,7 +81,7 @@ def test_ask_construct_describe(real_kb):
     assert built.form == "CONSTRUCT" and len(built.triples) == disputes
     described = run_query(real_kb, "DESCRIBE source:bathelt2004clusters")
     predicates = {p.value for _, p, _ in described.triples}
-    assert PREFIXES["dcterms"] + "title" in predicates and PREFIXES["cito"][:-1] not in predicates
+    assert PREFIXES["dcterms"] + "title" in predicates
 
 
 def test_from_names_a_graph_of_the_dataset_and_is_honoured(real_kb):
