@@ -103,7 +103,8 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
     bib_files, _ = corpus_files(settings.corpus)
     existing = [s for bib in bib_files for s in read_bib_file(bib)]
     by_key = {s.key: s for s in existing}
-    taken = set(by_key)
+    taken = set(by_key)  # case as written: `cites` must match a key exactly
+    taken_lower = {k.lower() for k in taken}
     date = (today or datetime.date.today()).isoformat()
     added: dict[str, Source] = {}
     added_lines: dict[str, tuple[int, tuple[str, ...]]] = {}
@@ -134,7 +135,7 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
                                                                 f"and it adds no field{differs}"))
             continue
         key = source.key if (record.original_key and CORPUS_KEY.fullmatch(source.key)
-                             and source.key.lower() not in {k.lower() for k in taken}) else citation_key(source, taken)
+                             and source.key.lower() not in taken_lower) else citation_key(source, taken, taken_lower)
         extra = dict(source.extra)
         original = record.original_key
         if original and original != key and _PLAUSIBLE_KEY.fullmatch(original):
@@ -146,6 +147,7 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
         finder.add(added[key])
         added_lines[key] = (line, record.notes)
         taken.add(key)
+        taken_lower.add(key.lower())
         key_map[original or source.key] = key
 
     for key, source in list(added.items()):

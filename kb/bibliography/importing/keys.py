@@ -45,9 +45,14 @@ def title_words(source: Source) -> list[str]:
     return [w for w in words if w and w not in _STOPWORDS]
 
 
-def citation_key(source: Source, taken: set[str]) -> str:
-    """A key not in `taken` (compared in lower case, as citeproc and case-insensitive disks do)."""
-    taken_lower = {k.lower() for k in taken}
+def citation_key(source: Source, taken: set[str], taken_lower: set[str] | None = None) -> str:
+    """A key not in `taken` (compared in lower case, as citeproc and case-insensitive disks do).
+
+    A caller naming many records passes `taken_lower` (`taken` in lower case, kept alongside it)
+    rather than have every call lower all the keys again.
+    """
+    if taken_lower is None:
+        taken_lower = {k.lower() for k in taken}
     stem = f"{creator_stem(source) or 'anon'}{source.year}"
     words = title_words(source) or ["work"]
     candidates = [stem + "".join(words[:n]) for n in range(1, min(3, len(words)) + 1)]
