@@ -43,11 +43,10 @@ NAMED = ["disputed-claims", "claims-on-theme", "evidence-gaps", "seed-argument-s
 
 
 def query_mix() -> list[str]:
-    from kb.rdf.namespace import PREFIXES
+    from kb.rdf.namespace import PROLOGUE
     from kb.sparql import named_query
 
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    return [prologue + q for q in LOOKUPS] + [named_query(n).standalone_text() for n in NAMED]
+    return [PROLOGUE + q for q in LOOKUPS] + [named_query(n).standalone_text() for n in NAMED]
 
 
 def client_process(url: str, queries: list[str], threads: int, seconds: float, offset: int, results) -> None:

@@ -36,9 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kb.rdf.namespace import PREFIXES  # noqa: E402
-
-PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+from kb.rdf.namespace import PREFIXES, PROLOGUE  # noqa: E402
 
 QUERIES = {
     "multi-join": """

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from SPARQLWrapper import JSON, N3, SPARQLWrapper
 
-from kb.rdf.namespace import PREFIXES
+from kb.rdf.namespace import PREFIXES, PROLOGUE
 from kb.sparql.endpoint import Endpoint
 from kb.sparql.upstream import free_port, oxigraph_binary
 
@@ -25,7 +25,6 @@ from conftest import replace_in
 
 pytestmark = pytest.mark.slow
 
-PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 COUNT_CLAIMS = PROLOGUE + "SELECT (COUNT(?c) AS ?n) WHERE { ?c a gkb:Claim }"
 
 

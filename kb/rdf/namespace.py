@@ -76,5 +76,7 @@ PREFIXES = {
     "xsd": str(XSD),
     "iso639": str(ISO639),
 }
+# The same prefixes as SPARQL PREFIX lines, for engines and clients that do not predeclare them.
+PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 __all__ = [name for name in dir() if name.isupper() or name == "GKB"]
