@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from kb.rdf.namespace import PREFIXES, PROLOGUE  # noqa: E402
+from kb.sparql.terms import XSD  # noqa: E402
 
 QUERIES = {
     "multi-join": """
@@ -202,11 +203,8 @@ def _plain(term) -> tuple | None:
     if kind == "Literal":
         if from_oxigraph:
             return ("literal", term.value, term.language or term.datatype.value)
-        return ("literal", str(term), term.language or str(term.datatype or XSD_STRING))
+        return ("literal", str(term), term.language or str(term.datatype or XSD + "string"))
     return ("blank",)
-
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def check_same_question(answers: dict[str, Counter], engine: str) -> None:

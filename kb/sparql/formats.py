@@ -11,7 +11,7 @@ import textwrap
 
 from kb.errors import KbError
 from kb.rdf.namespace import PREFIXES
-from kb.sparql.terms import QueryResult, Term, compact, to_tuple
+from kb.sparql.terms import XSD, QueryResult, Term, compact, to_tuple
 
 SOLUTION_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = ("table", "turtle", "ntriples")
@@ -141,7 +141,7 @@ def _json_term(term: Term) -> dict:
     if term.kind == "literal":
         if term.language:
             out["xml:lang"] = term.language
-        elif term.datatype and term.datatype != "http://www.w3.org/2001/XMLSchema#string":
+        elif term.datatype and term.datatype != XSD + "string":
             out["datatype"] = term.datatype
     return out
 
