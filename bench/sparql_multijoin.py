@@ -14,15 +14,15 @@ drive it, the cost per lookup.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from kb.rdf.namespace import PREFIXES  # noqa: E402
+from sparql_engines import median_time  # noqa: E402
 
 CLAIMS = "?claim dcterms:subject theme:local-buzz ."
 STEPS = [
@@ -38,12 +38,10 @@ PROJECTION = "?claim ?name ?year ?label"
 
 
 def median_ms(store, text: str, repeats: int) -> tuple[float, int]:
-    times, rows = [], 0
-    for _ in range(repeats):
-        started = time.perf_counter()
-        rows = sum(1 for _ in store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000, rows
+    seconds, rows, _ = median_time(
+        lambda: sum(1 for _ in store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
+        repeats, float("inf"))
+    return seconds * 1000, rows
 
 
 def count(store, patterns: list[str]) -> int:

@@ -11,26 +11,24 @@ bench/sparql_engines.py leaves). Also the time to start one in-memory worker.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def medians(kb, repeats: int) -> dict[str, tuple[float, int]]:
+    from sparql_engines import median_time
+
     from kb.sparql import named_queries, run_named_query
 
     found = {}
     for query in named_queries():
-        times, rows = [], 0
-        for _ in range(repeats):
-            started = time.perf_counter()
-            rows = len(run_named_query(kb, query.name))
-            times.append(time.perf_counter() - started)
-        found[query.name] = (statistics.median(times) * 1000, rows)
+        seconds, rows, _ = median_time(lambda q=query: len(run_named_query(kb, q.name)), repeats, float("inf"))
+        found[query.name] = (seconds * 1000, rows)
     return found
 
 
