@@ -1,13 +1,12 @@
 """Content-addressed cache of per-file build work (parsed records, RDF chunks, SHACL verdicts).
 
-A key is the hash of a file's bytes salted with everything else its result depends on (the
-code and the ontology), so an entry is either exactly right or never looked up. Entries are
-written atomically; a crash leaves at most an unused file, removed by the next `prune`.
+A key (made by kb.builder) is the hash of a file's bytes salted with everything else its result
+depends on (the code and the ontology), so an entry is either exactly right or never looked up.
+Entries are written atomically; a crash leaves at most an unused file, removed by the next `prune`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from pathlib import Path
 
@@ -18,15 +17,8 @@ KINDS = ("parsed", "chunk", "valid")
 
 
 class BuildCache:
-    def __init__(self, directory: Path, salt: str):
+    def __init__(self, directory: Path):
         self.directory = directory
-        self.salt = salt
-
-    def key(self, path: Path) -> str:
-        digest = hashlib.sha256(self.salt.encode())
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-        return digest.hexdigest()
 
     def _path(self, kind: str, key: str) -> Path:
         if kind not in KINDS:

@@ -63,7 +63,11 @@ class Compiled:
     ontology_chunk: bytes
     files: list[FileChunk]
     entities: bytes
-    reused: int
+
+    @property
+    def reused(self) -> int:
+        """Files whose chunk was validated by an earlier build."""
+        return sum(f.validated for f in self.files)
 
     @property
     def entities_key(self) -> str:
@@ -122,42 +126,39 @@ def compile_corpus(settings: Settings, cache=None) -> Compiled:
     theme_ids, evidence_ids = set(vocabulary.themes), set(vocabulary.evidence_types)
     bib_files, claim_files = corpus_files(settings.corpus)
 
-    def cached(kind: str, key: str, make):
-        value = cache.get(kind, key) if cache is not None else None
-        if value is None:
-            value = make()
-            if cache is not None:
-                cache.put(kind, key, value)
-        return value
-
-    keys = {path: (cache.key(path) if cache is not None else _digest([path], salt)) for path in [*bib_files, *claim_files]}
-    parsed_bib = [cached("parsed", keys[p], lambda p=p: read_bib_file(p)) for p in bib_files]
-    parsed_claims = [(p, cached("parsed", keys[p], lambda p=p: read_claims_file(p, theme_ids, evidence_ids)))
+    # Salted with the ontology and the code, so a cached result is reused only if nothing that made it changed.
+    keys = {path: _digest([path], salt) for path in [*bib_files, *claim_files]}
+    parsed_bib = [_cached(cache, "parsed", keys[p], lambda p=p: read_bib_file(p)) for p in bib_files]
+    parsed_claims = [(p, _cached(cache, "parsed", keys[p], lambda p=p: read_claims_file(p, theme_ids, evidence_ids)))
                      for p in claim_files]
     corpus = assemble_corpus(settings.corpus, parsed_bib, parsed_claims)
 
-    files, reused = [], 0
+    files = []
     for path, sources in zip(bib_files, parsed_bib):
         files.append(_chunk(cache, keys[path], path, lambda s=sources: map_bib_file(s)))
     for path, (claims, _) in parsed_claims:
         files.append(_chunk(cache, keys[path], path, lambda c=claims: map_claims_file(c)))
-    reused = sum(f.validated for f in files)
     entities = b"".join(sorted(set(b"".join(f.entities for f in files).splitlines(keepends=True))))
     ontology_key = "ontology-" + salt
     compiled = Compiled(corpus, vocabulary, ontology_key,
-                        cached("chunk", ontology_key, lambda: ontology_chunk(ontology)), files, entities, reused)
+                        _cached(cache, "chunk", ontology_key, lambda: ontology_chunk(ontology)), files, entities)
     _validate_pending(settings, compiled, ontology, cache)
     return compiled
 
 
-def _chunk(cache, key: str, path: Path, make) -> FileChunk:
-    stored = cache.get("chunk", key) if cache is not None else None
-    if stored is None:
-        stored = make()
+def _cached(cache, kind: str, key: str, make):
+    """The cached value, else `make()` stored for next time; with no cache, always `make()`."""
+    value = cache.get(kind, key) if cache is not None else None
+    if value is None:
+        value = make()
         if cache is not None:
-            cache.put("chunk", key, stored)
+            cache.put(kind, key, value)
+    return value
+
+
+def _chunk(cache, key: str, path: Path, make) -> FileChunk:
     validated = cache is not None and cache.has("valid", key)
-    return FileChunk(key, path, stored, validated)
+    return FileChunk(key, path, _cached(cache, "chunk", key, make), validated)
 
 
 def _validate_pending(settings: Settings, compiled: Compiled, ontology, cache) -> None:
@@ -213,11 +214,10 @@ def build(settings: Settings, force: bool = False) -> BuildReport:
             # Same corpus, but the search index is missing, damaged or made with another model.
             return _rebuild_search_index(settings, previous, manifest, digest, started)
 
-    cache = BuildCache(settings.build / CACHE, build_salt(settings))
+    cache = BuildCache(settings.build / CACHE)
     compiled = compile_corpus(settings, cache)
-    for key, chunk in compiled.chunks().items():
-        if key.startswith("entities-") and not cache.has("chunk", key):
-            cache.put("chunk", key, chunk)
+    if not cache.has("chunk", compiled.entities_key):
+        cache.put("chunk", compiled.entities_key, compiled.entities)
     staged = StagedBuild(settings.build, digest)
     try:
         previous = current_dir(settings.build)
