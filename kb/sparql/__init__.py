@@ -20,11 +20,7 @@ _EXPORTS = {
     "kb.sparql.terms": ("QueryResult", "Term"),
 }
 
-__all__ = [
-    "check_query", "run_query", "keep_datasets_in_memory", "format_result", "default_format", "named_queries", "named_query",
-    "run_named_query", "CheckedQuery", "QueryResult", "Term", "NamedQuery", "Parameter", "FORMATS",
-    "QueryError", "QuerySyntaxError", "QueryRefused", "QueryTimeout", "QueryFailed",
-]
+__all__ = [name for names in _EXPORTS.values() for name in names]
 
 
 def __getattr__(name):
