@@ -13,9 +13,14 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kb.model import EVIDENCE_TYPES  # noqa: E402
+from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph  # noqa: E402
 
 SUBJECTS = [
     "firms in the cluster", "regional universities", "multinational subsidiaries", "small suppliers",
@@ -37,8 +42,6 @@ QUALIFIERS = [
     "over the long run", "during downturns", "in high-technology sectors", "in traditional industries",
     "when institutions are weak", "when policy is coordinated", "across national borders", "within the region",
 ]
-EVIDENCE = ["empirical-quantitative", "case-study", "conceptual", "review", "methodological",
-            "policy-document", "indicator-rating"]
 SURNAMES = ["Smith", "Müller", "Rossi", "García", "Nowak", "Lindqvist", "Dubois", "Kowalski", "Tanaka",
             "Ivanov", "Petrova", "Sokolov", "Chen", "Okafor", "Silva", "Jansen", "Novak", "Horvat"]
 RU_SURNAMES = ["Иванов", "Петрова", "Соколов", "Кузнецова", "Смирнов", "Волкова", "Морозов", "Лебедева"]
@@ -47,13 +50,8 @@ RU_WORDS = ["кластер", "регион", "инновации", "знани�
 
 
 def theme_ids(ontology_dir: Path) -> list[str]:
-    from rdflib import Graph
-    from rdflib.namespace import SKOS
-
-    graph = Graph()
-    graph.parse(ontology_dir / "concepts.ttl")
-    prefix = "https://w3id.org/glocal-kb/theme/"
-    return sorted(str(s)[len(prefix):] for s in set(graph.subjects(SKOS.inScheme, None)) if str(s).startswith(prefix))
+    # Sorted, so that a seed draws the same themes whatever order the thesaurus lists them in.
+    return sorted(vocabulary_from_graph(load_ontology_graph(ontology_dir)).themes)
 
 
 def generate(out: Path, claims: int, claims_per_source: int = 5, seed: int = 7, russian_share: float = 0.2) -> Path:
@@ -94,7 +92,7 @@ def generate(out: Path, claims: int, claims_per_source: int = 5, seed: int = 7, 
             lines += [f"  - id: {cid}", "    text:", f"      en: \"{text}\""]
             if russian:
                 lines.append(f"      ru: \"{' '.join(rng.sample(RU_WORDS, 6)).capitalize()}.\"")
-            lines += [f"    themes: [{', '.join(chosen)}]", f"    evidence: {rng.choice(EVIDENCE)}"]
+            lines += [f"    themes: [{', '.join(chosen)}]", f"    evidence: {rng.choice(EVIDENCE_TYPES)}"]
             if claim_id >= 10 and rng.random() < 0.3:
                 relation = rng.choice(["supports", "disputes", "extends"])
                 lines.append(f"    {relation}: [syn-c{rng.randint(max(0, claim_id - 50), claim_id - 1):07d}]")
