@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kb.sparql.upstream import free_port  # noqa: E402
+
 KB = str(Path(sys.executable).parent / "kb")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -41,12 +44,6 @@ QUERIES = [
     "open innovation and regional knowledge capabilities", "agglomeration economies evidence",
     "strategic coupling of regions", "glocalization of innovation", "policy for peripheral regions",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_app(root: Path, port: int) -> subprocess.Popen:
@@ -67,7 +64,7 @@ def wait_healthy(url: str, timeout: float = 180) -> None:
                 return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError("app not healthy")
+    raise RuntimeError(f"kb app at {url} not healthy after {timeout:.0f} s")
 
 
 async def search(page, query: str) -> float:

@@ -6,40 +6,30 @@ pages in Debian's chromium (Playwright) and save docs/screenshots/{search,theme,
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from kb.sparql.upstream import free_port  # noqa: E402
+from ui_speed import ARGS, CHROMIUM, start_app, stop_app, wait_healthy  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    app = subprocess.Popen([str(Path(sys.executable).parent / "kb"), "--root", str(ROOT), "app", "--port", str(port)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    app = start_app(ROOT, port)
     try:
-        for _ in range(600):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_healthy(url)
         OUT.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1050})
             shots = [
                 ("search", f"{url}/?q=does+geographical+proximity+still+matter+for+innovation", "Results for"),
@@ -54,8 +44,7 @@ def main() -> None:
                 print(OUT / f"{name}.png")
             browser.close()
     finally:
-        os.killpg(app.pid, 15)
-        app.wait(timeout=30)
+        stop_app(app)
 
 
 if __name__ == "__main__":

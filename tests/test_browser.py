@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from kb.sparql.upstream import free_port
 
 from conftest import ROOT
 
@@ -24,15 +25,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(real_project):
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "KB_BUILD_DIR": str(real_project.build)}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "kb"), "--root", str(ROOT), "app", "--port", str(port)],
