@@ -6,7 +6,7 @@ Engines:
     Same vectors as torch (cosine >= 0.99999 on the real corpus, see BENCHMARKS.md) but it starts
     in a fraction of a second instead of ~10 s of importing torch and transformers, which is what
     lets `kb build` update the index after a one-claim edit within its time budget. Exporting
-    needs torch and happens once per model (cached under build/cache/encoders/).
+    needs torch and happens once per model (cached under build/cache/search/encoder-*).
   * torch: sentence-transformers itself.
 
 Encoders are loaded at most once per process (keyed by the model fingerprint) and are safe to call
@@ -25,8 +25,7 @@ import numpy as np
 
 from kb.atomic import atomic_output
 from kb.errors import KbError
-from kb.search.index import sha256_file
-from kb.search.models import ModelSpec, max_seq_length, offline_environment
+from kb.search.models import ModelSpec, max_seq_length, offline_environment, sha256_file
 
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -123,14 +122,16 @@ def load_encoder(spec: ModelSpec, onnx_folder: Path | None = None, threads: int 
         return encoder
 
 
-def ensure_onnx_export(spec: ModelSpec, cache_dir: Path, target: Path) -> Path:
-    """Put the ONNX export of `spec` (graph, tokenizer, info) into `target`, exporting on first use.
+def ensure_onnx_export(spec: ModelSpec, cache_dir: Path, target: Path) -> str:
+    """Put the ONNX export of `spec` (graph, tokenizer, info) into `target`, exporting on first use;
+    returns the graph's sha256, checked against the info file.
 
     The export is kept in the build cache as flat files `encoder-<key>.<name>` and hard-linked
     into each dataset, so every dataset carries the encoder its vectors were made with.
     """
     cached = {name: cache_dir / f"encoder-{spec.short_key}.{name}" for name in ENCODER_FILES}
-    if not _intact(cached):
+    graph_digest = _intact(cached)
+    if graph_digest is None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         with _lock:
             earlier = _exported.get(spec.key)
@@ -150,19 +151,24 @@ def ensure_onnx_export(spec: ModelSpec, cache_dir: Path, target: Path) -> Path:
         for name, path in cached.items():
             with atomic_output(path) as handle:
                 handle.write(earlier[name])
+        graph_digest = json.loads(earlier[INFO_FILE])["onnx_sha256"]  # computed from the graph by _export
     target.mkdir(parents=True, exist_ok=True)
     for name, path in cached.items():
         _link_or_copy(path, target / name)
-    return target
+    return graph_digest
 
 
-def _intact(files: dict[str, Path]) -> bool:
-    """All files there, and the graph is the one exported (its checksum is in the info file)."""
+def _intact(files: dict[str, Path]) -> str | None:
+    """The graph's sha256 when all files are there and the graph is the one exported (its checksum
+    is in the info file), else None."""
     try:
-        info = json.loads(files[INFO_FILE].read_text(encoding="utf-8"))
-        return all(p.exists() for p in files.values()) and info.get("onnx_sha256") == sha256_file(files[ONNX_FILE])
+        expected = json.loads(files[INFO_FILE].read_text(encoding="utf-8")).get("onnx_sha256")
+        if not all(p.exists() for p in files.values()):
+            return None
+        digest = sha256_file(files[ONNX_FILE])
     except (OSError, ValueError, AttributeError):
-        return False
+        return None
+    return digest if digest == expected else None
 
 
 def _link_or_copy(source: Path, destination: Path) -> None:

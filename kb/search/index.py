@@ -17,7 +17,6 @@ message saying to run `kb build`, never used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 from kb.config import Settings
 from kb.errors import KbError
 from kb.search.documents import Document, corpus_documents
-from kb.search.models import ModelSpec, resolve_model
+from kb.search.models import ModelSpec, cache_root, file_digests, resolve_model, sha256_file
 
 INDEX_DIR = "search"
 MANIFEST = "manifest.json"
@@ -37,11 +36,6 @@ DENSE_ROWS = "dense_rows.npy"
 LEXICAL = "lexical"
 ENCODER = "encoder"
 FORMAT = 1
-
-def cache_root(settings: Settings) -> Path:
-    """build/cache/search, holding files only: the graph cache prunes whatever lies at
-    build/cache/*/*/* (kb.build_cache), so nothing of ours may sit at that depth."""
-    return settings.build / "cache" / "search"
 
 
 class IndexError_(KbError):
@@ -74,7 +68,7 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
 
     from kb.search import lexical, vectors as vector_index
     from kb.search.embedding_cache import EmbeddingCache
-    from kb.search.encoders import ensure_onnx_export
+    from kb.search.encoders import ONNX_FILE, ensure_onnx_export
 
     started = time.perf_counter()
     spec = resolve_model(settings)
@@ -82,9 +76,10 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     folder = dataset / INDEX_DIR
     folder.mkdir(parents=True, exist_ok=True)
     onnx_folder = None
+    known_digests = {}
     if spec.engine == "onnx":
         onnx_folder = folder / ENCODER
-        ensure_onnx_export(spec, cache, onnx_folder)
+        known_digests[str(Path(ENCODER, ONNX_FILE))] = ensure_onnx_export(spec, cache, onnx_folder)
     languages, dim = model_languages_and_dim(spec, onnx_folder, settings)
 
     docs = corpus_documents(corpus, vocabulary.themes)
@@ -121,7 +116,7 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": round(time.perf_counter() - started, 3),
     }
-    manifest["files"] = _file_table(folder)
+    manifest["files"] = _file_table(folder, known_digests)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return {k: manifest[k] for k in ("documents", "dense_documents", "embedded", "index", "seconds")}
 
@@ -189,18 +184,17 @@ def _trained_ivf(folder: Path, spec: ModelSpec, matrix):
     return trained
 
 
-def _file_table(folder: Path) -> dict:
-    """sha256 and size of every index file, the encoder included."""
-    return {str(path.relative_to(folder)): {"size": path.stat().st_size, "sha256": sha256_file(path)}
-            for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)}
+def _file_table(folder: Path, known: dict[str, str]) -> dict:
+    """sha256 and size of every index file, the encoder included.
 
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    `known` holds digests already checked this build (the encoder graph, verified against its
+    export's info file), so its 87 MB are not hashed a second time.
+    """
+    table = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
+        name = str(path.relative_to(folder))
+        table[name] = {"size": path.stat().st_size, "sha256": known.get(name) or sha256_file(path)}
+    return table
 
 
 # ---------------------------------------------------------------- checking
@@ -208,35 +202,43 @@ def sha256_file(path: Path) -> str:
 
 def index_problem(dataset: Path, settings: Settings, dataset_hash: str | None, spec: ModelSpec | None = None) -> str | None:
     """Why the index in `dataset` cannot be used with these settings, or None when it is current."""
+    return _checked_manifest(dataset, settings, dataset_hash, spec)[0]
+
+
+def _checked_manifest(dataset: Path, settings: Settings, dataset_hash: str | None,
+                      spec: ModelSpec | None) -> tuple[str | None, dict | None]:
+    """(None, the manifest) when the index is current, else (why it cannot be used, None)."""
     folder = dataset / INDEX_DIR
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return "it has no search index"
+        return "it has no search index", None
     except (OSError, ValueError):
-        return "its search index manifest is unreadable"
+        return "its search index manifest is unreadable", None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        return "its search index has an older format"
+        return "its search index has an older format", None
     if dataset_hash is not None and manifest.get("dataset_hash") != dataset_hash:
-        return "its search index belongs to another build of the corpus"
+        return "its search index belongs to another build of the corpus", None
     spec = spec or resolve_model(settings)
     model = manifest.get("model") or {}
     if model.get("key") != spec.key:
         return (f"its search index was made with embedding model '{model.get('name')}' ({model.get('engine')}), "
-                f"but the settings now say '{spec.name}' ({spec.engine})")
+                f"but the settings now say '{spec.name}' ({spec.engine})"), None
     files = manifest.get("files") or {}
     if not files:
-        return "its search index lists no files"
+        return "its search index lists no files", None
     for name, entry in files.items():
-        path = folder / name
         try:
-            if path.stat().st_size != entry.get("size"):
-                return f"search index file {name} is damaged (wrong size)"
+            if (folder / name).stat().st_size != entry.get("size"):
+                return f"search index file {name} is damaged (wrong size)", None
         except OSError:
-            return f"search index file {name} is missing"
-        if "sha256" in entry and sha256_file(path) != entry["sha256"]:
-            return f"search index file {name} is damaged (checksum mismatch)"
-    return None
+            return f"search index file {name} is missing", None
+    # Sizes first: they are free, while the checksums (memoised, see models.file_digests) are not.
+    hashed = [name for name, entry in files.items() if "sha256" in entry]
+    for name, digest in zip(hashed, file_digests([folder / name for name in hashed], settings)):
+        if digest != files[name]["sha256"]:
+            return f"search index file {name} is damaged (checksum mismatch)", None
+    return None, manifest
 
 
 @dataclass
@@ -256,11 +258,10 @@ def open_index(dataset: Path, settings: Settings, dataset_hash: str | None) -> L
     from kb.search import lexical, vectors as vector_index
 
     spec = resolve_model(settings)
-    problem = index_problem(dataset, settings, dataset_hash, spec)
+    problem, manifest = _checked_manifest(dataset, settings, dataset_hash, spec)
     if problem:
         raise IndexError_(f"the knowledge base at {dataset} cannot be searched: {problem}; run `kb build`")
     folder = dataset / INDEX_DIR
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     try:
         with (folder / DOCUMENTS).open("rb") as handle:
             table = pickle.load(handle)

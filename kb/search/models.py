@@ -7,7 +7,8 @@ Accepted values, tried in this order:
 Nothing is ever fetched from a model hub.
 
 The fingerprint (`ModelSpec.key`) hashes every file of the model, so the embedding cache and the
-index manifest can tell one model from another even when both carry the same name.
+index manifest can tell one model from another even when both carry the same name. File digests
+(the model's, and the search index's when it is checked) are remembered per (path, size, mtime).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import importlib
 import json
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +26,23 @@ from kb.config import Settings
 from kb.errors import KbError
 
 ENGINES = ("onnx", "torch")
-DIGEST_MEMO = "model-digests.json"
+DIGEST_MEMO = "model-digests.json"  # the name predates index files being remembered there too
 _digests: dict[tuple, str] = {}
 _lock = threading.Lock()
+
+
+def cache_root(settings: Settings) -> Path:
+    """build/cache/search: encoder exports, embedding shards, trained IVF indexes, the digest memo.
+
+    It sits beside the graph's per-file cache, whose prune (kb.build_cache.BuildCache.prune) walks
+    only that cache's own parsed/, chunk/ and valid/ folders, so it never deletes anything here.
+    """
+    return settings.build / "cache" / "search"
+
+
+def sha256_file(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -79,25 +95,33 @@ def _model_folder(name: str, settings: Settings) -> Path:
 
 
 def _fingerprint(engine: str, folder: Path, patterns: tuple[str, ...], settings: Settings) -> str:
-    """sha256 of the engine name and every model file.
-
-    Hashing 90 MB of weights takes a few tenths of a second, too much for a no-op `kb build`, so
-    file digests are remembered per (path, size, mtime): in this process, and in the build cache.
-    """
+    """sha256 of the engine name and every model file."""
     files = sorted({p for pattern in patterns for p in folder.rglob(pattern)
                     if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"})
-    memo_file = settings.build / "cache" / "search" / DIGEST_MEMO
-    _load_memo(memo_file)
     digest = hashlib.sha256(f"engine={engine}\n".encode())
-    added = False
-    for path in files:
+    for path, file_digest in zip(files, file_digests(files, settings)):
         digest.update(f"{path.relative_to(folder)}\n".encode())
-        file_digest, new = _file_digest(path)
-        added |= new
         digest.update(file_digest.encode())
+    return digest.hexdigest()
+
+
+def file_digests(paths: Iterable[Path], settings: Settings) -> list[str]:
+    """sha256 of each file, remembered per (path, size, mtime): in this process, and in the build cache.
+
+    Hashing 90 MB of model weights, or the 87 MB ONNX export in the search index, takes a few
+    tenths of a second: too much for a no-op `kb build` or for opening a Searcher. A file rewritten
+    or replaced gets a new mtime, so it is hashed again.
+    """
+    memo_file = cache_root(settings) / DIGEST_MEMO
+    _load_memo(memo_file)
+    digests, added = [], False
+    for path in paths:
+        digest, new = _file_digest(path)
+        digests.append(digest)
+        added |= new
     if added:
         _save_memo(memo_file)
-    return digest.hexdigest()
+    return digests
 
 
 def _load_memo(memo_file: Path) -> None:
@@ -120,6 +144,8 @@ def _save_memo(memo_file: Path) -> None:
 
     with _lock:
         entries = [[*key, value] for key, value in _digests.items()]
+    # Index files are remembered per dataset folder, and old datasets are deleted: forget their files.
+    entries = [entry for entry in entries if os.path.exists(entry[0])]
     try:
         write_text_atomic(memo_file, json.dumps(entries))
     except OSError:
@@ -133,11 +159,7 @@ def _file_digest(path: Path) -> tuple[str, bool]:
         known = _digests.get(memo_key)
     if known is not None:
         return known, False
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    known = digest.hexdigest()
+    known = sha256_file(path)
     with _lock:
         _digests[memo_key] = known
     return known, True
