@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from kb.bibliography.bibtex_writer import plain_fields, round_trip_gaps
-from kb.bibliography.fields import full_title, normalise_doi, normalise_language, parse_date, split_full_title
+from kb.bibliography.fields import (
+    full_title, iso_date, normalise_doi, normalise_language, parse_date, split_full_title,
+)
 from kb.bibliography.records import ParsedFile, ParsedRecord, make_source
 from kb.corpus.bibtex import clean_text
 from kb.errors import CorpusError, Location
@@ -189,10 +191,10 @@ def item_fields(item: dict) -> tuple[str, str, dict[str, str], list[str]]:
     if issued:
         put("year", f"{issued[0]:04d}")
         if issued[1]:
-            put("date", "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(issued) if p))
+            put("date", iso_date(*issued))
     accessed = _date(item.get("accessed"))
     if accessed:
-        put("urldate", "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(accessed) if p))
+        put("urldate", iso_date(*accessed))
     put("volume", text("volume"))
     put("number", text("issue") or text("number") or text("collection-number"))
     put("pages", re.sub(r"\s*[-–—]+\s*", "--", text("page")))

@@ -19,7 +19,8 @@ from typing import Mapping, Sequence
 
 from kb.bibliography.bibtex_writer import plain_fields, round_trip_gaps
 from kb.bibliography.fields import (
-    claim_note, full_title, is_claim_note, normalise_doi, normalise_language, parse_date, split_full_title,
+    claim_note, full_title, is_claim_note, iso_date, normalise_doi, normalise_language, parse_date,
+    split_full_title,
 )
 from kb.bibliography.records import ParsedFile, ParsedRecord, make_source
 from kb.corpus.bibtex import clean_text
@@ -267,11 +268,11 @@ def record_fields(record: RisRecord) -> tuple[str, str, dict[str, str], list[str
     put("year", year[:4] if re.match(r"\d{4}", year) else "")
     date = parse_date(record.first("DA"))
     if date and date[1]:
-        put("date", "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(date) if p))
+        put("date", iso_date(*date))
         put("year", f"{date[0]:04d}")
     accessed = parse_date(record.first("Y2"))
     if accessed:
-        put("urldate", "-".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(accessed) if p))
+        put("urldate", iso_date(*accessed))
     put("volume", record.first("VL"))
     start, end = record.first("SP"), record.first("EP")
     if end:
