@@ -4,6 +4,7 @@ import streamlit as st
 
 import resources
 from components import claim_card, language, plain, source_line, sync_query_params
+from kb.bibliography import export_sources
 from kb.browse.pages import claim_view
 from kb.errors import KbError
 
@@ -79,12 +80,7 @@ for index, result in enumerate(results):
             st.page_link("app_pages/source.py", label="Source", icon=":material/menu_book:", query_params={"key": source.key})
 
 keys = list(dict.fromkeys(r.source["key"] for r in results))
-try:
-    from kb.bibliography import export_sources
-
-    st.download_button(f"Export the {len(keys)} sources of these results (BibTeX)",
-                       export_sources([evidence.corpus.sources[key] for key in keys], "bibtex"),
-                       file_name="search-results.bib", mime="application/x-bibtex", key="search_export",
-                       icon=":material/download:")
-except ImportError:
-    pass
+st.download_button(f"Export the {len(keys)} sources of these results (BibTeX)",
+                   export_sources([evidence.corpus.sources[key] for key in keys], "bibtex"),
+                   file_name="search-results.bib", mime="application/x-bibtex", key="search_export",
+                   icon=":material/download:")
