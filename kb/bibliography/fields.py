@@ -75,9 +75,7 @@ def person_to_bibtex(person: Person, latin: bool = False) -> str:
     """`Family, Given` (or the Latin spelling), a body in braces, as the corpus writes names."""
     if person.literal:
         return "{" + person.literal + "}"
-    family = (person.latin_family or person.family) if latin else person.family
-    given = (person.latin_given or person.given) if latin else person.given
-    return f"{family}, {given}" if given else family
+    return person.latin_display if latin else person.display
 
 
 def people_to_bibtex(people, latin: bool = False) -> str:

@@ -83,9 +83,9 @@ def record_tags(source: Source) -> list[tuple[str, str]]:
     tags: list[tuple[str, str]] = [("ID", source.key), ("TI", full_title(source))]
     if source.title_en:
         tags.append(("TT", source.title_en))
-    tags += [("AU", _ris_name(p)) for p in source.authors]
+    tags += [("AU", p.display) for p in source.authors]
     editor_tag = "A3" if kind in ("book", "collection") else "A2"
-    tags += [(editor_tag, _ris_name(p)) for p in source.editors]
+    tags += [(editor_tag, p.display) for p in source.editors]
     if source.container_title:
         tags.append(("T2", source.container_title))
     if source.series:
@@ -127,12 +127,6 @@ def record_tags(source: Source) -> list[tuple[str, str]]:
     if source.note:
         tags.append(("N1", source.note))
     return tags
-
-
-def _ris_name(person) -> str:
-    if person.literal:
-        return person.literal
-    return f"{person.family}, {person.given}" if person.given else person.family
 
 
 # --- reading -----------------------------------------------------------------------------------
