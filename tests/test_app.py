@@ -29,9 +29,16 @@ def _markdown(app: AppTest) -> str:
     return "\n".join(m.value for m in [*app.markdown, *app.caption]).replace("\\", "")
 
 
-def test_theme_index_lists_the_hierarchy(monkeypatch, real_project):
+def test_theme_index_lists_the_hierarchy(monkeypatch, real_project, real_kb):
     app = _page(monkeypatch, real_project, "themes")
     assert app.title[0].value == "Themes"
+    listed = [(link.proto.query_string.removeprefix("id="), link.proto.label) for link in app.get("page_link")]
+    assert len(listed) >= len(real_kb.themes) and {theme for theme, _ in listed} >= set(real_kb.themes)
+    position = next(i for i, (theme, _) in enumerate(listed) if theme == "local-buzz")
+    label = listed[position][1]
+    assert label.startswith("\u2003Local buzz") and not label.startswith("\u2003\u2003")  # one level down
+    parent = next(label for _, label in reversed(listed[:position]) if not label.startswith("\u2003"))
+    assert parent.startswith("Knowledge flows")
 
 
 def test_theme_page_lists_its_claims(monkeypatch, real_project):
@@ -77,6 +84,9 @@ def test_evidence_map_cell_from_url_lists_claims(monkeypatch, real_project):
 def test_graph_page_renders(monkeypatch, real_project):
     app = _page(monkeypatch, real_project, "graph", theme="local-buzz")
     assert app.selectbox(key="graph_theme").value == "local-buzz"
+    drawn = app.get("graphviz_chart")[0].proto.spec
+    assert 'label="Local buzz"' in drawn and '"t:knowledge-flows"' in drawn  # the theme and its broader theme
+    assert '"c:bathelt2004clusters-local-buzz"' in drawn
 
 
 def test_corpus_text_cannot_inject_markup(monkeypatch, tiny_project):
