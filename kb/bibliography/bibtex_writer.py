@@ -15,7 +15,6 @@ from kb.bibliography.fields import claim_note, full_title, has_own_latin_names, 
 from kb.corpus.bibtex import clean_text
 from kb.model import Claim, Source
 
-FLAVOURS = ("biblatex", "bibtex")
 # Fields whose value is a URL or identifier: written verbatim, never escaped.
 VERBATIM = {"url", "doi", "file", "eprint"}
 _ESCAPE = re.compile(r"([&%#_$])")

@@ -7,12 +7,6 @@ import difflib
 from kb.errors import KbError
 
 
-def _choices(choices, limit: int = 12) -> str:
-    shown = list(choices)[:limit]
-    more = f", ... ({len(choices) - limit} more)" if len(choices) > limit else ""
-    return ", ".join(shown) + more
-
-
 class UnknownFormatError(KbError):
     def __init__(self, name: str, choices: tuple[str, ...], what: str = "export format"):
         self.name, self.choices = name, choices

@@ -22,7 +22,6 @@ _LANGUAGE_ALIASES = {
     "dan": "da", "cze": "cs", "ces": "cs", "chi": "zh", "zho": "zh", "jpn": "ja",
     "русский": "ru", "английский": "en", "deutsch": "de", "français": "fr", "español": "es",
 }
-_ENGLISH_NAMES = {name.capitalize(): iso for name, iso in LANGUAGES.items()}
 
 
 def normalise_language(value: str) -> str:
@@ -34,7 +33,7 @@ def normalise_language(value: str) -> str:
     lowered = text.lower()
     if lowered in LANGUAGES:
         return lowered
-    iso = _LANGUAGE_ALIASES.get(lowered) or _ENGLISH_NAMES.get(text.capitalize())
+    iso = _LANGUAGE_ALIASES.get(lowered)
     if not iso:
         primary = re.split(r"[-_ ]", lowered)[0]
         iso = primary if len(primary) == 2 and primary.isalpha() else _LANGUAGE_ALIASES.get(primary, "")

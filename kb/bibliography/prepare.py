@@ -26,7 +26,8 @@ from kb.corpus.names import has_cyrillic, transliterate
 from kb.model import Person, Source
 
 _PLACE_ABBREVIATIONS = {"Москва": "М.", "Санкт-Петербург": "СПб.", "Ленинград": "Л.", "Ростов-на-Дону": "Ростов н/Д"}
-# Variables that describe the record for curators, not for a reference list.
+# Variables that describe the record for curators, not for a reference list. (`language` stays:
+# citeproc-py title-cases only English items, and a romanised Russian title must keep its case.)
 _NOT_CITED = ("note", "abstract", "keyword", "citation-key")
 
 
@@ -48,8 +49,6 @@ def prepare_item(source: Source, style: StyleInfo, item_id: str) -> PreparedItem
     for variable in _NOT_CITED:
         data.pop(variable, None)
     data["id"] = item_id
-    # citeproc-py title-cases only English items; a romanised Russian title must keep its case.
-    data["language"] = source.language
     organisation = source.extra.get("organization", "")
     if organisation and not data.get("publisher"):
         data["publisher"] = organisation

@@ -45,9 +45,6 @@ class FormattedBibliography:
     markup: str
     entries: tuple[FormattedEntry, ...]
 
-    def as_text(self, separator: str = "\n") -> str:
-        return separator.join(entry.text for entry in self.entries)
-
 
 def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = "apa",
                         markup: str = "text") -> FormattedBibliography:
