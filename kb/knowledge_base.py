@@ -8,7 +8,7 @@ from typing import IO, Mapping
 
 from kb.config import Settings
 from kb.errors import KbError, NotBuiltError
-from kb.rdf.namespace import PREFIXES
+from kb.rdf.namespace import PREFIXES, PROLOGUE
 from kb.model import Corpus, Theme
 from kb.rdf.ontology import Vocabulary
 from kb.snapshot import SNAPSHOT, read_snapshot
@@ -63,9 +63,8 @@ class KnowledgeBase:
         """Run a trusted SELECT (library code only) with the project prefixes; rows of Python values."""
         import pyoxigraph
 
-        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
         substitutions = {pyoxigraph.Variable(k): _term(v) for k, v in bindings.items()}
-        solutions = self.store.query(prologue + query, use_default_graph_as_union=True,
+        solutions = self.store.query(PROLOGUE + query, use_default_graph_as_union=True,
                                      substitutions=substitutions or None)
         names = [v.value for v in solutions.variables]
         return [{n: _python(row[n]) for n in names} for row in solutions]
