@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 
 from kb.atomic import write_text_atomic
-from kb.bibliography.bibtex_writer import format_value
+from kb.bibliography.bibtex_writer import VERBATIM, format_value
+from kb.corpus.files import corpus_files
 from kb.errors import CorpusError, KbError, Location
 
 IMPORT_FILE_HEADER = (
@@ -46,7 +47,7 @@ class ChangedFiles:
         body = entry.rstrip()
         assert body.endswith("}")
         body = body[:-1].rstrip()
-        lines = [f"  {name} = {{{format_value(value, name in ('url', 'doi'))}}}" for name, value in fields]
+        lines = [f"  {name} = {{{format_value(value, name in VERBATIM)}}}" for name, value in fields]
         verification = _find_field(body, "verification")
         if verification:
             body = body[:verification[1]] + " " + format_value(provenance) + body[verification[1]:]
@@ -66,7 +67,7 @@ class ChangedFiles:
         with tempfile.TemporaryDirectory(prefix="kb-import-") as scratch:
             staged = Path(scratch) / "corpus"
             staged.mkdir()
-            for bib in corpus.glob("*.bib"):
+            for bib in corpus_files(corpus)[0]:
                 shutil.copy2(bib, staged / bib.name)
             for path, text in self.texts.items():
                 (staged / path.name).write_text(text, encoding="utf-8")
@@ -100,16 +101,10 @@ def _entry_span(text: str, key: str, line: int, path: Path) -> tuple[int, int]:
         start = text.rfind("@", 0, found) if found >= 0 else -1
     if start < 0:
         raise CorpusError(f"cannot find entry '{key}' to add fields to", Location(path, line))
-    brace = text.index("{", start)
-    depth = 0
-    for index in range(brace, len(text)):
-        if text[index] == "{" and text[index - 1] != "\\":
-            depth += 1
-        elif text[index] == "}" and text[index - 1] != "\\":
-            depth -= 1
-            if depth == 0:
-                return start, index + 1
-    raise CorpusError(f"entry '{key}' has no closing brace", Location(path, line))
+    end = _closing_brace(text, text.index("{", start))
+    if end < 0:
+        raise CorpusError(f"entry '{key}' has no closing brace", Location(path, line))
+    return start, end + 1
 
 
 def _find_field(body: str, name: str) -> tuple[int, int] | None:
@@ -119,12 +114,18 @@ def _find_field(body: str, name: str) -> tuple[int, int] | None:
     match = re.search(rf"(^|[,\s]){name}\s*=\s*\{{", body, re.M)
     if not match:
         return None
+    end = _closing_brace(body, match.end() - 1)
+    return (match.start(), end) if end >= 0 else None
+
+
+def _closing_brace(text: str, open_at: int) -> int:
+    """Index of the brace that closes the one at `open_at` (escaped braces do not count); -1 if none."""
     depth = 0
-    for index in range(match.end() - 1, len(body)):
-        if body[index] == "{" and body[index - 1] != "\\":
+    for index in range(open_at, len(text)):
+        if text[index] == "{" and text[index - 1] != "\\":
             depth += 1
-        elif body[index] == "}" and body[index - 1] != "\\":
+        elif text[index] == "}" and text[index - 1] != "\\":
             depth -= 1
             if depth == 0:
-                return match.start(), index
-    return None
+                return index
+    return -1
