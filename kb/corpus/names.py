@@ -59,12 +59,14 @@ def share_own_latin_spellings(groups: list[tuple[Person, ...]]) -> list[tuple[Pe
     agree part by part (a full name and its initials agree); parts the own spelling does not cover
     (a patronymic) are transliterated.
     """
-    known = [p for people in groups for p in people if has_own_latin_spelling(p)]
+    # Each distinct person is checked once: the check transliterates, and a file names its authors often.
+    known = [p for p in dict.fromkeys(p for people in groups for p in people) if has_own_latin_spelling(p)]
     if not known:
         return groups
+    own = set(known)
 
     def respelled(person: Person) -> Person:
-        if person.literal or not has_cyrillic(person.family) or has_own_latin_spelling(person):
+        if person.literal or not has_cyrillic(person.family) or person in own:
             return person
         model = next((k for k in known if k.family == person.family and _given_agree(k.given, person.given)), None)
         if model is None:
