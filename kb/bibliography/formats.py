@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from kb.bibliography.errors import UnknownFormatError
+from kb.bibliography.styles import DEFAULT_STYLE
 from kb.errors import KbError
 from kb.model import Claim, Source
 
@@ -75,7 +76,7 @@ def export_sources(sources: Iterable[Source], format: str = "biblatex", style: s
         from kb.bibliography.csl_json import format_csl_json
 
         return format_csl_json(sources, claims)
-    return _formatted(sources, kind.name, style or "apa", claims or {})
+    return _formatted(sources, kind.name, style or DEFAULT_STYLE, claims or {})
 
 
 def _formatted(sources: list[Source], markup: str, style: str, claims: Mapping[str, Sequence[Claim]]) -> str:

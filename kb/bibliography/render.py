@@ -24,7 +24,7 @@ from typing import Iterable
 from kb.bibliography.errors import UnknownFormatError
 from kb.bibliography.markup import MARKUPS, formatter
 from kb.bibliography.prepare import PreparedItem, prepare_items
-from kb.bibliography.styles import CYRILLIC_LOCALES, StyleInfo, resolve_style
+from kb.bibliography.styles import CYRILLIC_LOCALES, DEFAULT_STYLE, StyleInfo, resolve_style
 from kb.model import Source
 
 # citeproc-py keeps rendering state on the style objects: one rendering at a time.
@@ -46,7 +46,7 @@ class FormattedBibliography:
     entries: tuple[FormattedEntry, ...]
 
 
-def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = "apa",
+def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = DEFAULT_STYLE,
                         markup: str = "text") -> FormattedBibliography:
     """A reference list in the style's order, with in-text citations, for `sources`."""
     info = style if isinstance(style, StyleInfo) else resolve_style(style)
@@ -84,7 +84,7 @@ def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = "apa
     return FormattedBibliography(info, markup, tuple(entries))
 
 
-def format_citation(source: Source, style: str | StyleInfo = "apa", markup: str = "text") -> FormattedEntry:
+def format_citation(source: Source, style: str | StyleInfo = DEFAULT_STYLE, markup: str = "text") -> FormattedEntry:
     """One record's reference and in-text citation (for a source page); no list number."""
     entry = format_bibliography([source], style, markup).entries[0]
     return FormattedEntry(entry.key, _LEADING_NUMBER.sub("", entry.text, count=1), entry.citation)

@@ -56,8 +56,9 @@ def export(settings: Settings, fmt: str, style: str | None, output: Path | None,
     from kb.atomic import write_text_atomic
 
     write_text_atomic(output, text)
-    click.echo(f"wrote {len(sources)} source{'s' if len(sources) != 1 else ''} ({fmt}"
-               f"{', ' + (style or 'apa') if bibliography.export_format(fmt).formatted else ''}) to {output}", err=True)
+    shown_style = f", {style or bibliography.DEFAULT_STYLE}" if bibliography.export_format(fmt).formatted else ""
+    click.echo(f"wrote {len(sources)} source{'s' if len(sources) != 1 else ''} ({fmt}{shown_style}) to {output}",
+               err=True)
 
 
 @main.command("import")
