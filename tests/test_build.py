@@ -6,7 +6,7 @@ import io
 import time
 
 import pytest
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Literal
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from kb.builder import build

@@ -21,7 +21,6 @@ from kb.rdf.namespace import PREFIXES, PROLOGUE
 from kb.sparql.endpoint import Endpoint
 from kb.sparql.upstream import free_port, oxigraph_binary
 
-from conftest import replace_in
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
 from kb.config import documented_settings
-from kb.rdf.namespace import GKB, PREFIXES
+from kb.rdf.namespace import GKB
 from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
 
 from conftest import ROOT

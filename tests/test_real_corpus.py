@@ -10,7 +10,6 @@ from kb.builder import compile_corpus
 from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
 from kb.corpus.loader import load_corpus
 
-from conftest import ROOT
 
 SEED = "islankina2015glocalization"
 SCHOLARLY_TYPES = {"article", "book", "incollection", "collection", "inproceedings", "thesis"}

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import resources
-from components import claim_card, language, plain, source_line
+from components import claim_card, language, plain
 from kb.browse.pages import source_page
 
 evidence = resources.evidence()

@@ -11,7 +11,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from kb.model import Claim, Corpus, Source
-from kb.rdf.mapping import SOURCE_CLASSES, add_claim, add_source, claim_iri, source_iri
+from kb.rdf.mapping import SOURCE_CLASSES, add_claim, add_source
 from kb.rdf.namespace import BIBLIOGRAPHY_GRAPH, CLAIM, CLAIMS_GRAPH, FABIO, GKB, ONTOLOGY_GRAPH, SOURCE
 
 
