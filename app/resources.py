@@ -61,7 +61,7 @@ def _knowledge_base(build_id: str) -> KnowledgeBase:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _evidence(build_id: str) -> Evidence:
     evidence = Evidence.of(_knowledge_base(build_id))
-    _ = evidence.incoming, evidence.claims_by_theme, evidence.claims_by_source
+    _ = evidence.incoming, evidence.claims_by_theme
     _settle()
     return evidence
 

@@ -69,13 +69,6 @@ class Evidence:
                 found[theme].append(claim.id)
         return dict(found)
 
-    @cached_property
-    def claims_by_source(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for claim in self.corpus.claims.values():
-            found[claim.source_key].append(claim.id)
-        return dict(found)
-
     def with_narrower(self, theme_id: str) -> list[str]:
         """The theme and every theme under it, the theme first, then breadth-first."""
         self.theme(theme_id)

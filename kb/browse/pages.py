@@ -136,7 +136,7 @@ def theme_page(evidence: Evidence, theme_id: str, language: str = "en") -> Theme
 
 def source_page(evidence: Evidence, key: str, language: str = "en") -> SourcePage:
     source = evidence.source(key)
-    claims = [claim_view(evidence, evidence.corpus.claims[c], language) for c in evidence.claims_by_source.get(key, [])]
+    claims = [claim_view(evidence, c, language) for c in evidence.corpus.claims_of(key)]
     themes = Counter(t for view in claims for t in view.claim.themes)
     return SourcePage(
         source=source,
