@@ -31,6 +31,10 @@ class Settings:
     search_nprobe: int = _setting(32, "IVF lists visited per query once the index is approximate")
     query_timeout_s: float = _setting(10.0, "time limit of one SPARQL query, in seconds")
     query_max_rows: int = _setting(10000, "most rows (or triples) a SPARQL query may return")
+    query_max_chars: int = _setting(100_000, "longest SPARQL query accepted, in characters (HTTP 413 above it)")
+    query_max_depth: int = _setting(
+        500, "deepest SPARQL query accepted: brackets plus operators or clauses chained at one level "
+             "(an expression of 8,000 terms overflowed the engine's stack)")
     query_memory_mb: int = _setting(2048, "memory cap of the process running one SPARQL query, in MiB (0: none)")
     query_in_memory_max_triples: int = _setting(
         500_000,

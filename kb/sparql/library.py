@@ -25,7 +25,7 @@ from typing import Mapping
 
 from kb.errors import KbError
 from kb.rdf.namespace import PREFIXES
-from kb.sparql.check import code_only
+from kb.sparql.check import used_prefixes
 from kb.sparql.terms import XSD, Term
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
@@ -50,7 +50,7 @@ class NamedQuery:
 
     def standalone_text(self) -> str:
         """The query with PREFIX lines for the prefixes it uses, for other SPARQL tools."""
-        used = sorted(p for p in PREFIXES if re.search(rf"(?<![\w:?$<]){re.escape(p)}:", code_only(self.text)))
+        used = used_prefixes(self.text)
         return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used) + self.text
 
 

@@ -22,12 +22,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
-from kb.rdf.namespace import PREFIXES
-from kb.sparql import spawn
+from kb.sparql import sandbox, spawn
 from kb.sparql.check import check_query
-from kb.sparql.errors import QueryError, QueryFailed, QuerySyntaxError, QueryTimeout
+from kb.sparql.errors import QueryError, QueryFailed, QueryTimeout
 from kb.sparql.terms import QueryResult, Term, from_tuple, to_tuple
 from kb.store import STORE
 
@@ -36,6 +35,9 @@ from kb.store import STORE
 _START_TIMEOUT_S = 30.0
 _IN_MEMORY_START_TIMEOUT_S = 180.0
 _IDLE_WORKERS_PER_STORE = 2
+# The engine recurses once per level of a query's nesting; the gate caps that (query_max_depth), and
+# this stack gives the cap a wide margin (8 MiB overflowed at about 4,000 levels, bench/abuse_serve.py).
+_STACK_MB = 64
 
 
 def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_rows: int | None = None,
@@ -48,15 +50,15 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
     variables before evaluation (SEP-0007 substitution; a SELECT must project them).
     Raises `QuerySyntaxError`, `QueryRefused`, `QueryTimeout` or `QueryFailed`.
     """
-    checked = check_query(text, allow_service=allow_service, allow_external_datasets=allow_external_datasets)
     settings = knowledge_base.settings
+    checked = check_query(text, allow_service=allow_service, allow_external_datasets=allow_external_datasets,
+                          max_chars=settings.query_max_chars, max_depth=settings.query_max_depth)
     timeout = settings.query_timeout_s if timeout_s is None else timeout_s
     limit = settings.query_max_rows if max_rows is None else max_rows
     if timeout <= 0 or limit < 0:
         raise QueryError("the time limit must be positive and the row limit not negative")
     request = {
-        "text": text,
-        "prefixes": dict(PREFIXES),
+        "text": checked.text,  # the canonical text the gate wrote, never the caller's
         # pyoxigraph's union default graph would silently override FROM / FROM NAMED.
         "union": not checked.has_dataset,
         "max_rows": limit,
@@ -66,9 +68,9 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
     triples = knowledge_base.manifest.get("counts", {}).get("triples")
     in_memory = POOL.in_memory and triples is not None and triples <= settings.query_in_memory_max_triples
     kind, payload = POOL.run(knowledge_base.path / STORE, settings.query_memory_mb, request, timeout,
-                             in_memory=in_memory)
+                             in_memory=in_memory, network=allow_service)
     if kind == "syntax":
-        raise _oxigraph_syntax_error(payload, text)
+        raise checked.engine_error(payload)
     if kind != "ok":
         raise QueryFailed(f"the query failed: {payload}")
     return QueryResult(
@@ -84,25 +86,22 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
     )
 
 
-def _oxigraph_syntax_error(message: str, text: str) -> QuerySyntaxError:
-    """Oxigraph says "error at L:C: ..."; keep its position (rdflib accepted what it rejects)."""
-    import re
+class WorkerKind(NamedTuple):
+    """What a worker was started for; idle workers are reused only for the same kind."""
 
-    found = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
-    if not found:
-        return QuerySyntaxError(message.splitlines()[0] if message else "rejected by the query engine")
-    line, column = int(found.group(1)), int(found.group(2))
-    lines = text.splitlines()
-    return QuerySyntaxError(found.group(3).splitlines()[0], line, column, lines[line - 1] if 0 < line <= len(lines) else "")
+    store: str
+    memory_mb: int
+    in_memory: bool
+    network: bool
 
 
 class _Worker(spawn.Child):
     """One worker process and the two pipe ends the parent talks to it through."""
 
-    def __init__(self, store: Path, memory_mb: int, in_memory: bool = False):
+    def __init__(self, store: Path, memory_mb: int, in_memory: bool = False, network: bool = False):
         from multiprocessing.connection import Connection
 
-        self.key = (str(store), memory_mb, in_memory)
+        self.key = WorkerKind(str(store), memory_mb, in_memory, network)
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         try:
@@ -113,6 +112,8 @@ class _Worker(spawn.Child):
                  "--requests", str(request_read), "--replies", str(reply_write)]
                 + (["--in-memory"] if in_memory else []),
                 tail=10, memory_mb=memory_mb, pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
+                # Only an explicit --allow-service (the CLI's opt-in) gets a worker that may call out.
+                sandbox=None if network else sandbox.WORKER, stack_mb=_STACK_MB,
                 close_fds=True, env={**os.environ, "RUST_BACKTRACE": "0"})
         finally:
             os.close(request_read)
@@ -185,10 +186,11 @@ class WorkerPool:
         self.size = size or max(2, os.cpu_count() or 2)
         self._slots = threading.BoundedSemaphore(self.size)
         self._lock = threading.Lock()
-        self._idle: dict[tuple, list[_Worker]] = {}
+        self._idle: dict[WorkerKind, list[_Worker]] = {}
         self.in_memory = False
 
-    def run(self, store: Path, memory_mb: int, request: dict, timeout: float, in_memory: bool = False) -> tuple:
+    def run(self, store: Path, memory_mb: int, request: dict, timeout: float, in_memory: bool = False,
+            network: bool = False) -> tuple:
         waited = time.perf_counter()
         if not self._slots.acquire(timeout=timeout):
             raise QueryTimeout(f"no query slot became free within {timeout:g} s ({self.size} queries running)")
@@ -196,9 +198,9 @@ class WorkerPool:
             # Waiting for a slot counts against the query's time; starting a worker does not (it has
             # its own limit, and copying a large dataset into memory takes seconds).
             remaining = max(0.001, timeout - (time.perf_counter() - waited))
-            worker = self._take((str(store), memory_mb, in_memory))
+            worker = self._take(WorkerKind(str(store), memory_mb, in_memory, network))
             if worker is None:
-                worker = _Worker(store, memory_mb, in_memory)
+                worker = _Worker(store, memory_mb, in_memory, network)
             done = False
             try:
                 reply = worker.ask(request, remaining, timeout)
@@ -212,7 +214,7 @@ class WorkerPool:
         finally:
             self._slots.release()
 
-    def _take(self, key: tuple) -> _Worker | None:
+    def _take(self, key: WorkerKind) -> _Worker | None:
         with self._lock:
             idle = self._idle.get(key, [])
             while idle:

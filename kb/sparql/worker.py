@@ -73,8 +73,7 @@ def answer(store, request: dict) -> tuple:
     try:
         substitutions = {pyoxigraph.Variable(name): to_oxigraph(term)
                          for name, term in (request.get("substitutions") or {}).items()}
-        results = store.query(request["text"], prefixes=request.get("prefixes"),
-                              use_default_graph_as_union=request["union"],
+        results = store.query(request["text"], use_default_graph_as_union=request["union"],
                               substitutions=substitutions or None)
         payload: dict = {}
         if isinstance(results, pyoxigraph.QueryBoolean):
