@@ -20,16 +20,18 @@ _started = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-def popen(*args, memory_mb: int = 0, **kwargs) -> subprocess.Popen:
+def popen(*args, memory_mb: int = 0, sandbox: str | None = None, stack_mb: int = 0, **kwargs) -> subprocess.Popen:
     """`subprocess.Popen(*args, **kwargs)`, run on the spawning thread; the child dies with this
-    process and, given `memory_mb`, may use at most that much address space (RLIMIT_AS)."""
+    process and, given `memory_mb`, may use at most that much address space (RLIMIT_AS); given
+    `sandbox` (`kb.sparql.sandbox.WORKER` or `SERVER`), it has no network; given `stack_mb`, its
+    main thread may grow its stack that far (deeply nested queries recurse in the engine)."""
     global _thread
     with _started:
         if _thread is None or not _thread.is_alive():
             _thread = threading.Thread(target=_serve, name="kb-spawner", daemon=True)
             _thread.start()
     future: Future = Future()
-    _requests.put((future, args, {**kwargs, "preexec_fn": _limiter(memory_mb)}))
+    _requests.put((future, args, {**kwargs, "preexec_fn": _limiter(memory_mb, sandbox, stack_mb)}))
     return future.result()
 
 
@@ -42,13 +44,16 @@ def _serve() -> None:
             future.set_exception(error)
 
 
-def _limiter(memory_mb: int):
-    """What each child runs between fork and exec: ask to die with this process, cap its memory."""
+def _limiter(memory_mb: int, sandbox: str | None = None, stack_mb: int = 0):
+    """What each child runs between fork and exec: ask to die with this process, cap its memory,
+    raise its stack limit and shut it off from the network."""
     if not sys.platform.startswith("linux"):
         return None
     import ctypes
     import resource
     import signal
+
+    from kb.sparql.sandbox import installer
 
     # Resolved here, in the parent: importing or loading libraries between fork and exec can
     # deadlock on a lock another thread held at the fork.
@@ -58,6 +63,11 @@ def _limiter(memory_mb: int):
         prctl = None
     parent = os.getpid()
     size = memory_mb * 1024 * 1024
+    stack = stack_mb * 1024 * 1024
+    stack_hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+    if stack_hard != resource.RLIM_INFINITY:
+        stack = min(stack, stack_hard)
+    install_sandbox = installer(sandbox)
 
     def prepare() -> None:
         if prctl is not None:
@@ -69,6 +79,12 @@ def _limiter(memory_mb: int):
                 resource.setrlimit(resource.RLIMIT_AS, (size, size))
             except (ValueError, OSError):
                 pass  # above the hard limit: the time limit still applies
+        if stack > 0:
+            try:
+                resource.setrlimit(resource.RLIMIT_STACK, (stack, stack_hard))
+            except (ValueError, OSError):
+                pass  # above the hard limit: the depth limit of the gate still applies
+        install_sandbox()
 
     return prepare
 
@@ -77,8 +93,10 @@ class Child:
     """A process started by `popen` with its stderr piped: a thread reads it, or a full pipe
     would block the child, and keeps the last `tail` lines, which explain a crash."""
 
-    def __init__(self, *args, tail: int, memory_mb: int = 0, **kwargs):
-        self.process = popen(*args, stderr=subprocess.PIPE, memory_mb=memory_mb, **kwargs)
+    def __init__(self, *args, tail: int, memory_mb: int = 0, sandbox: str | None = None, stack_mb: int = 0,
+                 **kwargs):
+        self.process = popen(*args, stderr=subprocess.PIPE, memory_mb=memory_mb, sandbox=sandbox,
+                             stack_mb=stack_mb, **kwargs)
         self.last_errors: list[str] = []
         self._tail = tail
         threading.Thread(target=self._drain, daemon=True).start()
