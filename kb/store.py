@@ -8,6 +8,7 @@ Layout under the build folder:
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -17,6 +18,36 @@ from pathlib import Path
 CURRENT = "current"
 MANIFEST = "manifest.json"
 STORE = "store"
+PIN = ".pin"
+
+
+class Pin:
+    """A shared lock on a dataset folder while a process serves or reads it: `kb build` removes old
+    datasets but never a pinned one. The kernel drops the lock when the process ends, however it
+    ends, so a killed server leaves no stale pin behind."""
+
+    def __init__(self, dataset: Path):
+        self.dataset = dataset
+        self._file = open(dataset / PIN, "a+b")  # noqa: SIM115 - held open for the pin's lifetime
+        fcntl.flock(self._file, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if not self._file.closed:
+            self._file.close()  # closing drops the lock
+
+
+def is_pinned(dataset: Path) -> bool:
+    """True while some process holds a `Pin` on `dataset`."""
+    try:
+        with open(dataset / PIN, "a+b") as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return False
 
 
 def current_dir(build_dir: Path) -> Path | None:
@@ -56,10 +87,11 @@ class StagedBuild:
 
     def commit(self) -> Path:
         previous = current_dir(self.build_dir)
-        if self.final.exists() and self.final != previous:
+        if self.final.exists() and self.final != previous and not is_pinned(self.final):
             shutil.rmtree(self.final)
-        if self.final == previous:
-            # Same inputs rebuilt (e.g. after a forced build): publish under a fresh name.
+        if self.final.exists():
+            # Same inputs rebuilt (after a forced build, or back to a build a server still pins):
+            # publish under a fresh name.
             self.final = Path(tempfile.mkdtemp(prefix=self.final.name + "-", dir=self.build_dir))
             self.final.rmdir()
         os.rename(self.path, self.final)
@@ -75,9 +107,10 @@ class StagedBuild:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def _remove_old(self, keep: set[Path | None]) -> None:
-        """Older builds go; the previous one stays, as a server may still be reading it."""
+        """Older builds go, but for the previous one (a reader may have just resolved `current`) and
+        any a process pins (`kb serve`, the web UI)."""
         for entry in self.build_dir.glob("dataset-*"):
-            if entry not in keep:
+            if entry not in keep and not is_pinned(entry):
                 shutil.rmtree(entry, ignore_errors=True)
         for entry in self.build_dir.glob(".staging-*"):
             shutil.rmtree(entry, ignore_errors=True)

@@ -66,21 +66,35 @@ def test_sparqlwrapper_select_ask_construct(endpoint, real_kb):
     assert len(parsed) == sum(len(c.disputes) for c in real_kb.corpus.claims.values())
 
 
-def test_plain_http_get_and_post_with_cors(endpoint, real_kb):
-    status, headers, body = _get(_query_url(endpoint, COUNT_CLAIMS),
-                                 {"Accept": "application/sparql-results+json", "Origin": "http://example.org"})
-    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+def test_plain_http_get_and_post(endpoint, real_kb):
+    status, headers, body = _get(_query_url(endpoint, COUNT_CLAIMS), {"Accept": "application/sparql-results+json"})
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
     assert headers["Content-Type"].startswith("application/sparql-results+json")
     assert headers["X-Served-Build"] == real_kb.path.name  # says which build it serves
     assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == len(real_kb.corpus.claims)
     status, _, body = _get(endpoint.query_url, {"Content-Type": "application/sparql-query", "Accept": "text/csv"},
                            "POST", COUNT_CLAIMS.encode())
     assert status == 200 and body.decode().splitlines()[1] == str(len(real_kb.corpus.claims))
-    status, headers, _ = _get(endpoint.query_url, {"Origin": "http://example.org",
-                                                   "Access-Control-Request-Method": "POST",
-                                                   "Access-Control-Request-Headers": "content-type"}, "OPTIONS")
-    assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
-    assert "Content-Type" in headers["Access-Control-Allow-Headers"]
+
+
+def test_other_origins_are_refused_unless_named_with_cors(endpoint, real_project, real_kb):
+    foreign = {"Accept": "text/csv", "Origin": "http://example.org"}
+    status, headers, body = _get(_query_url(endpoint, COUNT_CLAIMS), foreign)
+    assert status == 403 and b"--cors" in body and "Access-Control-Allow-Origin" not in headers
+    assert _get(endpoint.query_url, {**foreign, "Content-Type": "application/sparql-query"}, "POST",
+                COUNT_CLAIMS.encode())[0] == 403
+    own = f"http://127.0.0.1:{endpoint.port}"  # the YASGUI page served by the endpoint itself
+    assert _get(_query_url(endpoint, COUNT_CLAIMS), {"Origin": own, "Host": f"127.0.0.1:{endpoint.port}"})[0] == 200
+    with Endpoint(real_project, "127.0.0.1", 0, timeout_s=3, cors=("http://example.org",)) as allowing:
+        status, headers, body = _get(_query_url(allowing, COUNT_CLAIMS), foreign)
+        assert status == 200 and headers["Access-Control-Allow-Origin"] == "http://example.org"
+        assert body.decode().splitlines()[1] == str(len(real_kb.corpus.claims))
+        status, headers, _ = _get(allowing.query_url, {"Origin": "http://example.org",
+                                                       "Access-Control-Request-Method": "POST",
+                                                       "Access-Control-Request-Headers": "content-type"}, "OPTIONS")
+        assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
+        assert "Content-Type" in headers["Access-Control-Allow-Headers"]
+        assert _get(_query_url(allowing, COUNT_CLAIMS), {"Origin": "http://evil.example"})[0] == 403
 
 
 def test_yasgui_is_served_at_the_root(endpoint):
@@ -139,7 +153,7 @@ def test_service_is_refused_with_403_and_never_called(endpoint):
     try:
         url = f"http://127.0.0.1:{listener.server_address[1]}/sparql"
         status, headers, body = _get(_query_url(endpoint, f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"))
-        assert status == 403 and b"SERVICE" in body and headers["Access-Control-Allow-Origin"] == "*"
+        assert status == 403 and b"SERVICE" in body
         time.sleep(0.2)
         assert hits == []
     finally:

@@ -120,16 +120,21 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @click.option("--max-response-mb", default=64, show_default=True, type=int,
               help="Largest response sent; longer ones are cut off (the client sees an incomplete response).")
 @click.option("--follow", is_flag=True, help="Switch to each new build as `kb build` makes it, without a restart.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages at ORIGIN (e.g. https://example.org) query the endpoint from a browser "
+                   "(repeatable; '*' for any). Off by default: requests from other origins are refused.")
+@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Queries one peer address may run at once.")
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, timeout: float | None, max_response_mb: int,
-          follow: bool, quiet: bool) -> None:
+          follow: bool, cors: tuple[str, ...], per_client: int, quiet: bool) -> None:
     """Serve the built knowledge base as a read-only SPARQL 1.1 endpoint (oxigraph), until Ctrl-C.
 
     Queries go to http://HOST:PORT/query (GET or POST, SPARQL 1.1 Protocol); a YASGUI query
     editor is at http://HOST:PORT/. Updates, Graph Store writes, SERVICE clauses and outside
-    datasets are refused. Prefixes are not predeclared here: declare them (see `kb sparql --name
-    NAME --show`).
+    datasets are refused; the project prefixes (gkb:, claim:, theme:, ...) are predeclared.
+    The served build stays on disk while it is served, whatever `kb build` does.
     """
     import signal
 
@@ -140,7 +145,7 @@ def serve(settings: Settings, host: str, port: int, timeout: float | None, max_r
         click.echo(f"{time.strftime('%H:%M:%S')} {message}", err=True)
 
     endpoint = Endpoint(settings, host, port, timeout_s=timeout, max_response_mb=max_response_mb,
-                        follow=follow, log=(lambda m: None) if quiet else log)
+                        follow=follow, cors=cors, per_client=per_client, log=(lambda m: None) if quiet else log)
     # The build the endpoint resolved at start, not build/current again: a new build may have replaced it.
     manifest = manifest_of(endpoint.build) or {}
     counts = manifest.get("counts", {})

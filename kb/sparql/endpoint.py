@@ -12,6 +12,19 @@ oxigraph does not always: a deadline per request and a cap on the response size.
 gate has to cut (deadline, size, or oxigraph's own in-body "cancelled" message) ends without the
 final chunk, so every HTTP client sees an error rather than a silently short result; and an
 oxigraph process that outlived a deadline is replaced, since it may still be computing.
+
+What one client can do to the others is bounded: the gate's check is a linear scan with size and
+depth limits (no parser lock one request could hold); each peer address runs at most
+`per_client` queries at once, and a peer whose queries ran past the time limit runs one at a
+time, server-wide, for a while; a crash of the oxigraph process is answered by a restart, and the
+requests it cut short before any answer reached their client are sent once more to the new one.
+The served build is pinned (`kb.store.Pin`), so `kb build` never deletes it; the watchdog that
+restarts oxigraph keeps retrying, with back-off, whatever fails. Cross-origin browser access is off
+unless `cors` names the origins allowed; requests from other origins are refused before they run.
+
+The oxigraph process listens on a private loopback port. It cannot call out (`kb.sparql.sandbox`),
+and it serves the same public, read-only dataset, so a local process that reached it directly could
+only run queries without the gate's limits; the watchdog restarts it if such a query kills it.
 """
 
 from __future__ import annotations
@@ -25,20 +38,77 @@ from typing import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from kb.config import Settings
-from kb.errors import NotBuiltError
-from kb.sparql.check import DATASET_GRAPHS, MAX_QUERY_CHARS, check_query
+from kb.errors import KbError, NotBuiltError
+from kb.sparql.check import DATASET_GRAPHS, CheckedQuery, check_query
 from kb.sparql.errors import QueryRefused, QuerySyntaxError
 from kb.sparql.upstream import Upstream
-from kb.store import STORE, current_dir
+from kb.store import STORE, Pin, current_dir
 
 QUERY_PATHS = ("/query", "/sparql")
 _GRACE_S = 2.0  # beyond oxigraph's own timeout, before the gate cuts a response
 _HOLD = 512  # bytes held back until the end, to catch oxigraph's in-body error messages
 _CANCELLED = (b"The SPARQL operation has been cancelled", b"Internal server error")
-_CORS = {"Access-Control-Allow-Origin": "*",
-         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+_CORS = {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
          "Access-Control-Allow-Headers": "Content-Type, Accept",
          "Access-Control-Max-Age": "600"}
+_STRIKE_WINDOW_S = 60.0  # how long a peer whose query ran past the time limit stays throttled
+_RESTART_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+# A request cut short by a crash of oxigraph is sent again, unless it had run this long (it may be
+# the query that exhausted the engine's memory).
+_CRASH_SUSPECT_S = 2.0
+# Form-encoding can write one character of a query as up to 18 bytes (%XX per UTF-8 byte, 4 bytes).
+_BODY_BYTES_PER_CHAR = 18
+
+
+class _UpstreamGone(Exception):
+    """The oxigraph process died or vanished before answering."""
+
+
+class ClientLimits:
+    """At most `per_client` queries at once from one peer address; a peer whose query ran past the
+    time limit in the last minute waits for the one server-wide slot for such peers."""
+
+    def __init__(self, per_client: int):
+        self.per_client = per_client
+        self._lock = threading.Condition()
+        self._running: dict[str, int] = {}
+        self._strikes: dict[str, float] = {}
+        self._suspect_busy = False
+
+    def _suspect(self, client: str) -> bool:
+        return time.monotonic() - self._strikes.get(client, -1e9) < _STRIKE_WINDOW_S
+
+    def enter(self, client: str, wait_s: float) -> bool | None:
+        """Wait up to `wait_s` for a slot. None when none came free; else whether the slot taken is
+        the one for suspect peers (hand it back to `leave`)."""
+        deadline = time.monotonic() + wait_s
+        with self._lock:
+            while True:
+                suspect = self._suspect(client)
+                if self._running.get(client, 0) < self.per_client and not (suspect and self._suspect_busy):
+                    self._running[client] = self._running.get(client, 0) + 1
+                    if suspect:
+                        self._suspect_busy = True
+                    return suspect
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._lock.wait(remaining)
+
+    def strike(self, client: str) -> None:
+        """`client`'s query ran past the time limit. Recorded before it hears so, so that its next
+        query already counts as a suspect's."""
+        with self._lock:
+            self._strikes[client] = time.monotonic()
+
+    def leave(self, client: str, held_suspect_slot: bool) -> None:
+        with self._lock:
+            self._running[client] -= 1
+            if not self._running[client]:
+                del self._running[client]
+            if held_suspect_slot:
+                self._suspect_busy = False
+            self._lock.notify_all()
 
 
 class Endpoint:
@@ -46,12 +116,16 @@ class Endpoint:
 
     def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 7878, *,
                  timeout_s: float | None = None, max_response_mb: int = 64, memory_mb: int | None = None,
-                 follow: bool = False, log: Callable[[str], None] | None = None):
+                 follow: bool = False, cors: tuple[str, ...] = (), per_client: int = 2,
+                 log: Callable[[str], None] | None = None):
         build = current_dir(settings.build)
         if build is None or not (build / STORE).exists():
             raise NotBuiltError(settings.build)
         self.settings = settings
         self.build: Path = build  # resolved now: build/current is replaced by each `kb build`
+        self._pins = [Pin(build)]  # so that `kb build` leaves it in place while it is served
+        self.cors = tuple(origin.rstrip("/") for origin in cors)
+        self.clients = ClientLimits(per_client)
         self.timeout_s = settings.query_timeout_s if timeout_s is None else timeout_s
         self.max_bytes = max_response_mb * 1024 * 1024
         # The server holds a thread (and its allocator arenas) per request: give it room.
@@ -61,12 +135,11 @@ class Endpoint:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._upstream = Upstream(build / STORE, self.timeout_s, self.memory_mb)
+        self._quarantine: Upstream | None = None
         try:
             self._server = _GateServer((host, port), _Handler)
         except OSError as error:
             self._upstream.kill()
-            from kb.errors import KbError
-
             raise KbError(f"cannot listen on {host}:{port}: {error.strerror or error} "
                           "(choose another --port, or stop what uses it)") from None
         self._server.endpoint = self
@@ -101,6 +174,10 @@ class Endpoint:
         self._server.server_close()
         with self._lock:
             self._upstream.kill()
+            if self._quarantine is not None:
+                self._quarantine.kill()
+        for pin in self._pins:
+            pin.release()
 
     def __enter__(self) -> "Endpoint":
         return self.start()
@@ -108,39 +185,116 @@ class Endpoint:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    # -- the oxigraph process --------------------------------------------------------------
-    def acquire(self) -> Upstream:
-        """The current oxigraph process, counted as busy until `release`."""
+    # -- the oxigraph processes ------------------------------------------------------------
+    # Queries run in the main process. A peer whose query ran past the time limit is a suspect for a
+    # minute (`ClientLimits`); its queries run one at a time in a second, quarantine process, started
+    # when first needed, so that a runaway that exhausts memory takes down only that process.
+
+    def acquire(self, quarantine: bool = False, wait_s: float = 30.0) -> Upstream:
+        """The oxigraph process to send a query to, counted as busy until its `leave`; waits while
+        one is being swapped in, and raises `_UpstreamGone` if none is ready within `wait_s`."""
+        deadline = time.monotonic() + wait_s
         while True:
-            upstream = self._upstream
+            try:
+                upstream = self._quarantined() if quarantine else self._upstream
+            except KbError as error:
+                raise _UpstreamGone(str(error)) from None
             if upstream.enter():
                 return upstream
+            if time.monotonic() > deadline:
+                raise _UpstreamGone("no SPARQL engine became ready")
             time.sleep(0.01)  # a replacement is being swapped in
 
-    def replace(self, stale: Upstream, reason: str, build: Path | None = None) -> None:
-        """Swap in a fresh oxigraph process, on `build` if given (unless another thread already did)."""
+    def _quarantined(self) -> Upstream:
         with self._lock:
+            if self._quarantine is None or not (self._quarantine.alive or self._quarantine.retiring):
+                self._quarantine = Upstream(self.build / STORE, self.timeout_s, self.settings.query_memory_mb)
+            return self._quarantine
+
+    def replace(self, stale: Upstream, reason: str, build: Path | None = None) -> None:
+        """Swap in a fresh oxigraph process, on `build` if given (unless another thread already did).
+        Raises `KbError` when the new process cannot start; the old one is then kept."""
+        with self._lock:
+            if stale is self._quarantine:
+                self._quarantine = None  # started afresh when next needed
+                stale.retire(0)
+                return
             if self._upstream is not stale or self._stopping.is_set():
                 return
             self.log(f"restarting the oxigraph server: {reason}")
-            fresh = Upstream((build or self.build) / STORE, self.timeout_s, self.memory_mb)
-            self._upstream, self.build = fresh, build or self.build
+            target = build or self.build
+            pin = Pin(target) if target != self.build else None
+            try:
+                fresh = Upstream(target / STORE, self.timeout_s, self.memory_mb)
+            except BaseException:
+                if pin:
+                    pin.release()
+                raise
+            self._upstream, self.build = fresh, target
+            if pin:
+                self._pins.append(pin)
+                # The old build stays pinned while the old process finishes its requests.
+                old_pins, self._pins = self._pins[:-2], self._pins[-2:]
+                for old in old_pins:
+                    old.release()
+                if self._quarantine is not None:
+                    self._quarantine.retire(self.timeout_s + _GRACE_S)
+                    self._quarantine = None
         stale.retire(self.timeout_s + _GRACE_S)
 
     def _watch(self) -> None:
-        while not self._stopping.wait(1.0):
+        """Restart a dead oxigraph process and (with `follow`) switch to new builds; never dies."""
+        failures = 0
+        while not self._stopping.wait(_RESTART_BACKOFF_S[min(failures, len(_RESTART_BACKOFF_S) - 1)]
+                                      if failures else 1.0):
+            try:
+                self._check_once()
+                failures = 0
+            except Exception as error:  # noqa: BLE001 - logged; the next round retries
+                failures += 1
+                self.log(f"watchdog: {type(error).__name__}: {error}; retrying")
+
+    def _check_once(self) -> None:
+        upstream = self._upstream
+        if not upstream.alive and not upstream.retiring:
+            self.replace(upstream, f"it stopped ({upstream.death_cause()})")
             upstream = self._upstream
-            if not upstream.alive and not upstream.retiring:
-                cause = upstream.last_errors[-1] if upstream.last_errors else f"exit {upstream.process.returncode}"
-                self.replace(upstream, f"it stopped ({cause})")
-            latest = current_dir(self.settings.build)
-            if latest is None or latest == self.build or not (latest / STORE).exists():
-                continue
-            if self.follow:
-                self.replace(upstream, f"a new build appeared: now serving {latest.name}", latest)
-            elif self._noticed != latest:
-                self._noticed = latest
-                self.log(f"note: a newer build ({latest.name}) exists; restart `kb serve` (or use --follow) to serve it")
+        quarantine = self._quarantine
+        if quarantine is not None and not quarantine.alive and not quarantine.retiring:
+            self.replace(quarantine, "it stopped")
+        latest = current_dir(self.settings.build)
+        if latest is None or latest == self.build or not (latest / STORE).exists():
+            return
+        if self.follow:
+            self.replace(upstream, f"a new build appeared: now serving {latest.name}", latest)
+        elif self._noticed != latest:
+            self._noticed = latest
+            self.log(f"note: a newer build ({latest.name}) exists; restart `kb serve` (or use --follow) to serve it")
+
+    def restart_after_crash(self, stale: Upstream) -> None:
+        """Called by a request that could not reach the process or saw it fail: a process that no
+        longer takes connections is finished off, and replaced now rather than at the watchdog's next
+        round."""
+        for _ in range(40):  # an aborting process takes a moment to go
+            if not stale.alive:
+                break
+            time.sleep(0.05)
+        else:
+            stale.kill()
+        try:
+            self.replace(stale, f"it stopped ({stale.death_cause()})")
+        except Exception as error:  # noqa: BLE001 - the watchdog keeps trying
+            self.log(f"restart failed: {error}")
+
+    def allows_origin(self, origin: str | None, host: str | None) -> bool:
+        """Same-origin requests (the YASGUI page served here) and no Origin at all (curl, scripts)
+        are allowed; other origins only when `cors` names them (or is "*")."""
+        if not origin:
+            return True
+        origin = origin.rstrip("/")
+        if host and origin in (f"http://{host}", f"https://{host}"):
+            return True
+        return "*" in self.cors or origin in self.cors
 
 
 class _GateServer(ThreadingHTTPServer):
@@ -164,9 +318,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- routing ---------------------------------------------------------------------------
     def do_OPTIONS(self) -> None:
-        self._plain(204, "")
+        if self._origin_allowed():
+            self._plain(204, "")
+        else:
+            self._plain(403, self._origin_refusal())
 
     def do_GET(self) -> None:
+        if not self._origin_allowed():
+            return self._plain(403, self._origin_refusal())
         url = urlsplit(self.path)
         params = parse_qs(url.query, keep_blank_values=True)
         if url.path in QUERY_PATHS or (url.path == "/" and "query" in params):
@@ -187,6 +346,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         if body is None:
             return
+        if not self._origin_allowed():
+            return self._plain(403, self._origin_refusal())
         if url.path not in (*QUERY_PATHS, "/"):
             return self._read_only()
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -214,8 +375,9 @@ class _Handler(BaseHTTPRequestHandler):
         queries = params.get("query", [])
         if len(queries) != 1:
             return self._plain(400, "give exactly one query parameter (SPARQL 1.1 Protocol)")
+        settings = self.endpoint.settings
         try:
-            check_query(queries[0])
+            checked = check_query(queries[0], max_chars=settings.query_max_chars, max_depth=settings.query_max_depth)
             for key in ("default-graph-uri", "named-graph-uri"):
                 for iri in params.get(key, []):
                     if iri not in DATASET_GRAPHS:
@@ -224,10 +386,22 @@ class _Handler(BaseHTTPRequestHandler):
         except QuerySyntaxError as error:
             return self._plain(400, str(error))
         except QueryRefused as error:
-            return self._plain(403, str(error))
-        forwarded = {k: v for k, v in params.items() if k in ("query", "default-graph-uri", "named-graph-uri")}
+            return self._plain({"size": 413, "depth": 400}.get(error.reason, 403), str(error))
+        forwarded = {"query": [checked.text]}  # the canonical text the gate wrote, never the caller's
+        forwarded.update({k: v for k, v in params.items() if k in ("default-graph-uri", "named-graph-uri")})
         body = urlencode(forwarded, doseq=True).encode("utf-8")
-        self._forward("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded"})
+        client = self.client_address[0]
+        limits = self.endpoint.clients
+        held = limits.enter(client, self.endpoint.timeout_s)
+        if held is None:
+            return self._plain(429, f"too many queries at once from {client} (at most {limits.per_client}, and one "
+                                    "at a time after a query that ran past the time limit); wait for yours to finish",
+                               {"Retry-After": "2"})
+        try:
+            self._forward("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded"}, checked,
+                          quarantine=held)
+        finally:
+            limits.leave(client, held)
 
     def _body(self) -> bytes | None:
         length = self.headers.get("Content-Length")
@@ -239,61 +413,142 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._plain(400, "bad Content-Length")
             return None
-        if size > 4 * MAX_QUERY_CHARS:
-            self._plain(413, f"request body over {4 * MAX_QUERY_CHARS:,} bytes")
+        limit = _BODY_BYTES_PER_CHAR * self.endpoint.settings.query_max_chars
+        if size > limit:
+            self.close_connection = True  # the unread body would otherwise be taken for the next request
+            self._plain(413, f"request body over {limit:,} bytes (setting query_max_chars)")
             return None
         return self.rfile.read(size)
 
     # -- forwarding ------------------------------------------------------------------------
-    def _forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> None:
+    def _forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
+                 checked: CheckedQuery | None = None, quarantine: bool = False) -> str:
+        """Send the request to oxigraph and relay its answer; once more to a restarted oxigraph if it
+        died before answering. Returns the outcome: ok, deadline, too large, cancelled..., error."""
         endpoint = self.endpoint
         started = time.monotonic()
         deadline = started + endpoint.timeout_s + _GRACE_S
-        upstream = endpoint.acquire()
-        self._upstream_build = upstream.store.parent.name
+        accept = self.headers.get("Accept")
+        if accept:
+            headers = {**headers, "Accept": accept}
         status, outcome = 502, "error"
-        try:
-            accept = self.headers.get("Accept")
-            if accept:
-                headers = {**headers, "Accept": accept}
-            connection = upstream.connection(endpoint.timeout_s + _GRACE_S)
-            reusable = False
+        for attempt in (1, 2):
             try:
-                try:
-                    connection.request(method, path, body=body, headers=headers)
-                    reply = connection.getresponse()
-                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                    # A kept-alive connection the server had closed: once more on a fresh one.
-                    connection.close()
-                    connection = upstream.connection(endpoint.timeout_s + _GRACE_S, fresh=True)
-                    connection.request(method, path, body=body, headers=headers)
-                    reply = connection.getresponse()
-                status = reply.status
-                outcome = self._relay(reply, deadline, method == "HEAD")
-                reusable = outcome == "ok" and reply.isclosed() and not reply.will_close
-            except (TimeoutError, OSError, http.client.HTTPException) as error:
-                if time.monotonic() >= deadline - 0.5 or isinstance(error, TimeoutError):
-                    outcome = "deadline"
+                upstream = endpoint.acquire(quarantine, wait_s=max(1.0, deadline - time.monotonic()))
+            except _UpstreamGone:
+                self._plain(503, "the SPARQL engine is restarting; try again in a few seconds", {"Retry-After": "5"})
+                status, outcome = 503, "restarting"
+                break
+            self._upstream_build = upstream.store.parent.name
+            try:
+                status, outcome = self._exchange(upstream, method, path, body, headers, deadline, checked)
+                break
+            except _UpstreamGone:
+                ran_long = time.monotonic() - started > _CRASH_SUSPECT_S
+                endpoint.restart_after_crash(upstream)
+                if ran_long:
+                    # Which query exhausted the engine cannot be known; a long-running one is the
+                    # likely culprit, so it is not run again, and its peer becomes a suspect.
+                    endpoint.clients.strike(self.client_address[0])
+                if attempt == 2 or ran_long or self._headers_sent():
                     if not self._headers_sent():
-                        status = 503
-                        self._plain(503, f"the query ran past the endpoint's time limit ({endpoint.timeout_s:g} s)")
-                    else:
-                        self.close_connection = True
-                else:
-                    if not self._headers_sent():
-                        self._plain(502, f"the SPARQL engine did not answer: {error}")
+                        why = ("it ran out of memory on this query (one query at a time from your address runs "
+                               "apart from the others for a while)" if quarantine else
+                               "another query may have exhausted its memory")
+                        self._plain(503, f"the SPARQL engine stopped while answering ({why}) and was restarted; "
+                                         "narrow the query, or run it again", {"Retry-After": "1"})
+                    status, outcome = 503, "engine restarted"
                     self.close_connection = True
+                    break
             finally:
-                if reusable:
-                    upstream.give_back(connection)
-                else:
-                    connection.close()
-        finally:
-            upstream.leave()
+                upstream.leave()
         if outcome == "deadline":
-            endpoint.replace(upstream, f"a request outlived its {endpoint.timeout_s:g} s time limit")
+            try:
+                endpoint.replace(upstream, f"a request outlived its {endpoint.timeout_s:g} s time limit")
+            except KbError as error:
+                endpoint.log(f"restart failed: {error}")
         endpoint.log(f'{self.client_address[0]} "{self.command} {self.path[:80]}" {status} '
                      f"{(time.monotonic() - started) * 1000:.0f} ms{'' if outcome == 'ok' else ' ' + outcome}")
+        return outcome
+
+    def _exchange(self, upstream: Upstream, method: str, path: str, body: bytes | None, headers: dict[str, str],
+                  deadline: float, checked: CheckedQuery | None) -> tuple[int, str]:
+        endpoint = self.endpoint
+        status, outcome = 502, "error"
+        connection = upstream.connection(endpoint.timeout_s + _GRACE_S)
+        reusable = False
+        try:
+            try:
+                reply = self._send(connection, method, path, body, headers)
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # A kept-alive connection the server had closed: once more on a fresh one.
+                connection.close()
+                connection = upstream.connection(endpoint.timeout_s + _GRACE_S, fresh=True)
+                try:
+                    reply = self._send(connection, method, path, body, headers)
+                except (ConnectionRefusedError, http.client.RemoteDisconnected, BrokenPipeError,
+                        ConnectionResetError) as error:
+                    raise _UpstreamGone(str(error)) from None
+            except ConnectionRefusedError as error:
+                raise _UpstreamGone(str(error)) from None
+            status = reply.status
+            if status == 500 and self._dies_soon(upstream):
+                # It failed this request because it ran out of memory (another query's doing) and
+                # aborted: the request goes to the restarted process instead.
+                raise _UpstreamGone("the SPARQL engine failed and stopped")
+            if status == 400 and checked is not None:
+                message = reply.read(65536).decode("utf-8", "replace")
+                self._plain(400, str(checked.engine_error(message.strip())))
+                return 400, "ok"
+            try:
+                outcome = self._relay(reply, deadline, method == "HEAD")
+            except (http.client.IncompleteRead, ConnectionResetError) as error:
+                if not upstream.alive or not self._headers_sent():
+                    raise _UpstreamGone(str(error)) from None
+                raise
+            reusable = outcome == "ok" and reply.isclosed() and not reply.will_close
+        except _UpstreamGone:
+            raise
+        except (TimeoutError, OSError, http.client.HTTPException) as error:
+            time.sleep(0.05)
+            if not upstream.alive:
+                if self._headers_sent():
+                    self.close_connection = True
+                    return status, "engine died"
+                raise _UpstreamGone(str(error)) from None
+            if time.monotonic() >= deadline - 0.5 or isinstance(error, TimeoutError):
+                outcome = "deadline"
+                endpoint.clients.strike(self.client_address[0])
+                if not self._headers_sent():
+                    status = 503
+                    self._plain(503, f"the query ran past the endpoint's time limit ({endpoint.timeout_s:g} s)")
+                else:
+                    self.close_connection = True
+            else:
+                if not self._headers_sent():
+                    self._plain(502, f"the SPARQL engine did not answer: {error}")
+                self.close_connection = True
+        finally:
+            if reusable:
+                upstream.give_back(connection)
+            else:
+                connection.close()
+        return status, outcome
+
+    @staticmethod
+    def _dies_soon(upstream: Upstream, within_s: float = 1.0) -> bool:
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            if not upstream.alive:
+                return True
+            time.sleep(0.05)
+        return False
+
+    @staticmethod
+    def _send(connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
+              headers: dict[str, str]) -> http.client.HTTPResponse:
+        connection.request(method, path, body=body, headers=headers)
+        return connection.getresponse()
 
     def _relay(self, reply: http.client.HTTPResponse, deadline: float, head: bool) -> str:
         """Stream `reply` to the client; cut it (no final chunk) on deadline, size or an in-body error."""
@@ -301,8 +556,7 @@ class _Handler(BaseHTTPRequestHandler):
         for name in ("Content-Type", "Content-Disposition", "Cache-Control"):
             if reply.getheader(name):
                 self.send_header(name, reply.getheader(name))
-        for name, value in _CORS.items():
-            self.send_header(name, value)
+        self._cors_headers()
         self.send_header("X-Served-Build", self._upstream_build)
         self._sent = True
         if head:
@@ -317,6 +571,7 @@ class _Handler(BaseHTTPRequestHandler):
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                self.endpoint.clients.strike(self.client_address[0])
                 return self._cut("deadline")
             if sock is not None:
                 sock.settimeout(remaining)
@@ -331,6 +586,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._cut("too large")
                 self._chunk(out)
         if any(marker in held for marker in _CANCELLED):
+            self.endpoint.clients.strike(self.client_address[0])
             return self._cut("cancelled by oxigraph")
         if held:
             self._chunk(held)
@@ -349,15 +605,32 @@ class _Handler(BaseHTTPRequestHandler):
     def _headers_sent(self) -> bool:
         return getattr(self, "_sent", False)
 
+    # -- cross-origin requests -------------------------------------------------------------
+    def _origin_allowed(self) -> bool:
+        return self.endpoint.allows_origin(self.headers.get("Origin"), self.headers.get("Host"))
+
+    def _origin_refusal(self) -> str:
+        return (f"requests from {self.headers.get('Origin')} are refused: cross-origin access is off "
+                "(start `kb serve --cors ORIGIN` to allow a web application at ORIGIN)")
+
+    def _cors_headers(self) -> None:
+        origin = self.headers.get("Origin")
+        if origin and self._origin_allowed():
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
+            for name, value in _CORS.items():
+                self.send_header(name, value)
+
     # -- small answers ---------------------------------------------------------------------
     def _read_only(self) -> None:
         self._plain(403, "The server is read-only: SPARQL updates and Graph Store writes are refused "
                          "(change corpus/ and run `kb build`)")
 
-    def _plain(self, status: int, message: str) -> None:
+    def _plain(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         data = (message + "\n").encode("utf-8") if message else b""
         self.send_response(status)
-        for name, value in _CORS.items():
+        self._cors_headers()
+        for name, value in (headers or {}).items():
             self.send_header(name, value)
         if data:
             self.send_header("Content-Type", "text/plain; charset=utf-8")

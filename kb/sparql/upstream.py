@@ -21,10 +21,14 @@ import urllib.request
 from pathlib import Path
 
 from kb.errors import KbError
-from kb.sparql import spawn
+from kb.sparql import sandbox, spawn
 
 _START_TIMEOUT_S = 30.0
 _IDLE_CONNECTIONS = 64
+# Each request thread's stack: the engine recurses once per level of a query's nesting. The gate caps
+# nesting (query_max_depth); 32 MiB keeps a wide margin under that cap (the default stack overflowed
+# at about 4,000 levels) for 32 MiB of address space per thread under the memory cap.
+_THREAD_STACK_BYTES = 32 * 1024 * 1024
 
 
 def oxigraph_binary() -> str:
@@ -60,8 +64,8 @@ class Upstream(spawn.Child):
                    "--timeout-s", str(max(1, round(timeout_s)))]
         # A thread per request, and glibc reserves a 64 MiB malloc arena per thread: under the
         # address-space cap, 50 clients made thread creation fail (EAGAIN). Two arenas suffice.
-        environment = {**os.environ, "MALLOC_ARENA_MAX": "2"}
-        super().__init__(command, tail=20, memory_mb=memory_mb, stdin=subprocess.DEVNULL,
+        environment = {**os.environ, "MALLOC_ARENA_MAX": "2", "RUST_MIN_STACK": str(_THREAD_STACK_BYTES)}
+        super().__init__(command, tail=20, memory_mb=memory_mb, sandbox=sandbox.SERVER, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, env=environment)
         self._wait_until_ready()
 
@@ -80,6 +84,10 @@ class Upstream(spawn.Child):
                 time.sleep(0.05)
         self.kill()
         raise KbError(f"the oxigraph server did not answer within {_START_TIMEOUT_S:g} s")
+
+    def death_cause(self) -> str:
+        """Why the process ended: its last line on stderr, or its exit status."""
+        return self.last_errors[-1] if self.last_errors else f"exit {self.process.poll()}"
 
     def connection(self, timeout: float, fresh: bool = False) -> http.client.HTTPConnection:
         """A kept-alive connection to the server (a new one if `fresh`). Reusing them matters:
