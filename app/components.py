@@ -23,6 +23,11 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text or "").replace("\n", " ")
 
 
+def code(text: str) -> str:
+    """Text as inline code: shown literally, so it needs no escaping (a backtick would end it)."""
+    return "`" + (text or "").replace("`", "'").replace("\n", " ") + "`"
+
+
 def language() -> str:
     return st.session_state.get("ui_language", "en")
 
@@ -50,7 +55,7 @@ def claim_card(view: ClaimView, key: str, show_source: bool = True) -> None:
             st.markdown(plain(text))
         badges = st.container(horizontal=True)
         with badges:
-            st.badge(view.evidence_label, color="violet")
+            st.badge(plain(view.evidence_label), color="violet")
             st.badge("quotation" if view.claim.is_quote else "paraphrase", color="gray")
             for relation, count in sorted(view.relation_counts.items()):
                 st.badge(f"{relation} {count}", color=RELATION_COLOURS.get(relation, "gray"))
@@ -64,7 +69,7 @@ def claim_card(view: ClaimView, key: str, show_source: bool = True) -> None:
             st.page_link("app_pages/source.py", label="Open source", icon=":material/menu_book:",
                          query_params={"key": view.source.key})
             for theme_id, label in view.themes:
-                st.page_link("app_pages/themes.py", label=label, icon=":material/sell:",
+                st.page_link("app_pages/themes.py", label=plain(label), icon=":material/sell:",
                              query_params={"id": theme_id})
 
 

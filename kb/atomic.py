@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,10 +11,13 @@ from pathlib import Path
 
 @contextmanager
 def atomic_output(path: Path, mode: str = "wb", encoding: str | None = None):
+    """Write to a temporary file beside `path`, then rename it over `path`. The file keeps the
+    permissions it had (a new one gets the usual 0666 less the umask, not mkstemp's 0600)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(descriptor, _permissions_for(path))
         with os.fdopen(descriptor, mode, encoding=encoding) as handle:
             yield handle
             handle.flush()
@@ -22,6 +26,15 @@ def atomic_output(path: Path, mode: str = "wb", encoding: str | None = None):
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _permissions_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text_atomic(path: Path, text: str) -> None:

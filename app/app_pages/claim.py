@@ -3,21 +3,21 @@
 import streamlit as st
 
 import resources
-from components import claim_card, language, plain, source_line
+from components import claim_card, code, language, plain, source_line
 from kb.browse.pages import claim_page
 
 evidence = resources.evidence()
 claim_id = st.query_params.get("id")
 if not claim_id or claim_id not in evidence.corpus.claims:
     st.title("Claim")
-    st.error(f"There is no claim “{claim_id}”." if claim_id else "No claim chosen: search or browse a theme first.")
+    st.error(f"There is no claim “{plain(claim_id)}”." if claim_id else "No claim chosen: search or browse a theme first.")
     st.page_link("app_pages/search.py", label="Search", icon=":material/search:")
     st.stop()
 
 page = claim_page(evidence, claim_id, language())
 claim, view = page.view.claim, page.view
 st.title("Quotation" if claim.is_quote else "Claim")
-st.caption(f"`{plain(claim.id)}`")
+st.caption(code(claim.id))
 names = {"en": "English", "ru": "Русский"}
 for lang, text in claim.text.items():
     with st.container(border=True):
@@ -32,7 +32,7 @@ st.markdown("**Themes:**")
 row = st.container(horizontal=True)
 with row:
     for theme_id, label in view.themes:
-        st.page_link("app_pages/themes.py", label=label, icon=":material/sell:", query_params={"id": theme_id})
+        st.page_link("app_pages/themes.py", label=plain(label), icon=":material/sell:", query_params={"id": theme_id})
 
 with st.container(border=True):
     st.markdown("**Curation**")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import resources
-from components import claim_card, language, sync_query_params
+from components import claim_card, language, plain, sync_query_params
 from kb.browse.evidence_map import cell_claims
 from kb.browse.pages import claim_view
 
@@ -51,7 +51,7 @@ st.caption(f"{len(gaps)} of {len(matrix.cells)} cells are gaps.")
 if chosen and chosen in matrix.cells:
     row, column = chosen
     column_label = dict(matrix.columns)[column]
-    st.subheader(f"{evidence.theme_label(row, language())} × {column_label}")
+    st.subheader(f"{plain(evidence.theme_label(row, language()))} × {plain(column_label)}")
     claims = cell_claims(evidence, row, column, columns=dimension, include_narrower=narrower)
     if not claims:
         st.warning("An evidence gap: no claim here yet.")

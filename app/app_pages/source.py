@@ -11,14 +11,14 @@ key = st.query_params.get("key")
 if not key or key not in evidence.corpus.sources:
     st.title("Sources")
     if key:
-        st.error(f"There is no source “{key}”.")
+        st.error(f"There is no source “{plain(key)}”.")
     for source in sorted(evidence.corpus.sources.values(), key=lambda s: (s.year, s.key)):
-        st.page_link("app_pages/source.py", label=f"{source.year} · {source.english_title}", query_params={"key": source.key})
+        st.page_link("app_pages/source.py", label=f"{source.year} · {plain(source.english_title)}", query_params={"key": source.key})
     st.stop()
 
 page = source_page(evidence, key, language())
 source = page.source
-st.title(source.title)
+st.title(plain(source.title))
 if source.title_en and source.title_en != source.title:
     st.caption(plain(source.title_en))
 
@@ -81,5 +81,5 @@ if page.cites or page.cited_by:
         if items:
             st.markdown(f"**{label}** ({len(items)})")
             for other in items:
-                st.page_link("app_pages/source.py", label=f"{other.year} · {other.english_title}",
+                st.page_link("app_pages/source.py", label=f"{other.year} · {plain(other.english_title)}",
                              query_params={"key": other.key})

@@ -16,7 +16,7 @@ INDENT = "\u2003"
 def tree(nodes, depth=0):
     for node in nodes:
         label = node.label_ru if language() == "ru" else node.label
-        st.page_link("app_pages/themes.py", label=f"{INDENT * depth}{label}  ·  {node.claims}",
+        st.page_link("app_pages/themes.py", label=f"{INDENT * depth}{plain(label)}  ·  {node.claims}",
                      query_params={"id": node.id})
         tree(node.children, depth + 1)
 
@@ -28,14 +28,14 @@ if not theme_id:
     st.stop()
 
 if theme_id not in evidence.vocabulary.themes:
-    st.error(f"There is no theme “{theme_id}”.")
+    st.error(f"There is no theme “{plain(theme_id)}”.")
     st.page_link("app_pages/themes.py", label="All themes", icon=":material/account_tree:")
     st.stop()
 
 sync_query_params({"id": theme_id})
 page = theme_page(evidence, theme_id, language())
 theme = page.theme
-st.title(theme.label(language()))
+st.title(plain(theme.label(language())))
 other = "en" if language() == "ru" else "ru"
 st.caption(plain(theme.label(other)))
 for lang, name in (("en", "Definition"), ("ru", "Определение")):
@@ -49,7 +49,7 @@ for column, (title, items) in zip(columns, (("Broader", page.broader), ("Narrowe
     with column:
         st.markdown(f"**{title}**")
         for other_id, label in items:
-            st.page_link("app_pages/themes.py", label=label, query_params={"id": other_id})
+            st.page_link("app_pages/themes.py", label=plain(label), query_params={"id": other_id})
         if not items:
             st.caption("—")
 st.page_link("app_pages/graph.py", label="See this theme's neighbourhood as a graph", icon=":material/hub:",
@@ -60,7 +60,7 @@ st.subheader(f"Claims ({total}; {page.direct_claims} tagged with this theme itse
 if not total:
     st.warning("No evidence yet: no claim is tagged with this theme or a narrower one.")
 for evidence_type, views in page.claims_by_evidence.items():
-    with st.expander(f"{evidence.evidence_label(evidence_type, language())} ({len(views)})", expanded=True):
+    with st.expander(f"{plain(evidence.evidence_label(evidence_type, language()))} ({len(views)})", expanded=True):
         for view in views:
             claim_card(view, key=f"{evidence_type}-{view.id}")
 

@@ -11,7 +11,7 @@ import re
 from types import SimpleNamespace
 
 MARKUPS = ("text", "html", "markdown")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")
 
 
 class _Wrap(str):

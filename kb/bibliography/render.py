@@ -99,7 +99,10 @@ class _Renderer:
 
         self.info, self.items = info, {item.id: item for item in items}
         self._stand_ins = {item.id: item.data.pop("_stand_in") for item in items if "_stand_in" in item.data}
-        source = CiteProcJSON([item.data for item in items])
+        # citeproc-py escapes its own terms for the markup but passes the records' values through as
+        # they are: a title "<script>..." would run in the HTML export. So every value is escaped here.
+        escape = formatter(markup).preformat
+        source = CiteProcJSON([_escaped(item.data, escape) if markup != "text" else item.data for item in items])
         self._bibliographies = {}
         self._citations = {}
         for locale in dict.fromkeys(item.locale for item in items):
@@ -141,6 +144,18 @@ class _Renderer:
     def citation(self, item_id: str) -> str:
         bibliography = self._bibliographies[self.items[item_id].locale]
         return str(bibliography.cite(self._citations[item_id], lambda item: None))
+
+
+def _escaped(value, escape):
+    """`value` (a CSL-JSON item or part of one) with every string escaped; keys, numbers and dates kept."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {key: item if key in ("id", "type", "language") else _escaped(item, escape)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_escaped(item, escape) for item in value]
+    return value
 
 
 @lru_cache(maxsize=32)

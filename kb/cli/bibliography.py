@@ -74,8 +74,11 @@ def import_(settings: Settings, file: Path, dry_run: bool, strict: bool, into: s
     from kb.bibliography import import_file
 
     report = import_file(settings, file, dry_run=dry_run, strict=strict, into=into)
+    nothing_taken = report.skipped and not (report.added or report.merged)
     if as_json:
         emit_json(report.as_dict())
+        if nothing_taken:
+            raise SystemExit(1)
         return
     click.echo(report.summary())
     for record in report.added:
@@ -91,3 +94,6 @@ def import_(settings: Settings, file: Path, dry_run: bool, strict: bool, into: s
         click.echo(f"  skipped {record.where}: {record.reason}")
     if report.written:
         click.echo(f"wrote {', '.join(str(p) for p in report.written)}; run `kb build` to include the records")
+    if nothing_taken:
+        click.echo(f"error: no record of {file} could be imported (see the reasons above)", err=True)
+        raise SystemExit(1)

@@ -40,6 +40,7 @@ _KNOWN_FIELDS = {
     "abstract", "note", "correction", "verification", "cites",
 }
 NAME_FIELDS = ("author", "editor", "author_en", "editor_en")
+MAX_FIELD_CHARS = 100_000
 # A field folded into the previous one by a missing comma shows up as `name = {` inside a value.
 _FOLDED_FIELD = re.compile(r"\n\s*([A-Za-z][\w-]*)\s*=\s*[{\"\d]")
 _ENTRY_HEAD = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)")
@@ -49,10 +50,21 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 def read_bib_file(path: Path) -> list[Source]:
     """Parse one .bib file; raise `CorpusError` at the first malformed entry."""
-    text = path.read_text(encoding="utf-8")
+    text = read_utf8(path)
     library = _parse(text)
     _raise_for_failed_blocks(path, library)
     return _with_shared_latin_spellings([entry_to_source(entry, path) for entry in library.entries])
+
+
+def read_utf8(path: Path) -> str:
+    """A corpus file's text; a file in another encoding is one error naming the line of the first bad byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CorpusError(f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8",
+                          Location(path, line)) from None
 
 
 def _with_shared_latin_spellings(sources: list[Source]) -> list[Source]:
@@ -103,7 +115,8 @@ def _failed_block_error(path: Path, block) -> CorpusError:
     if isinstance(block, DuplicateBlockKeyBlock):
         return CorpusError(f"duplicate citation key '{key}'", Location(path, line))
     if isinstance(block, DuplicateFieldKeyBlock):
-        return CorpusError(f"entry '{key}' repeats a field: {block.error}", Location(path, line))
+        repeated = ", ".join(sorted(block.duplicate_keys))
+        return CorpusError(f"entry '{key}' gives the field '{repeated}' twice; keep one", Location(path, line))
     error = getattr(block, "error", None)
     reason = " ".join(str(getattr(error, "abort_reason", "") or error or "").split()) or "syntax error"
     # The splitter stops where the syntax broke: the end of the block's raw text.
@@ -120,6 +133,10 @@ def entry_to_source(entry: Entry, path: Path) -> Source:
         folded = _folded_field(entry, f)
         if folded:
             raise CorpusError(f"entry '{entry.key}': missing comma before field '{folded[0]}'", Location(path, folded[1]))
+        if isinstance(f.value, str) and len(f.value) > MAX_FIELD_CHARS:
+            raise CorpusError(f"entry '{entry.key}': field '{name}' is {len(f.value):,} characters long; the limit "
+                              f"is {MAX_FIELD_CHARS:,} (a bibliographic field, even an abstract, is far shorter)",
+                              Location(path, f.start_line + 1))
         fields[name] = f.value
     entry_type = entry.entry_type.lower()
     if entry_type not in ENTRY_TYPES:
@@ -201,16 +218,19 @@ def _folded_field(entry: Entry, field) -> tuple[str, int] | None:
         if found:
             return found.group(1), field.start_line + 1 + field.value[: found.start() + 1].count("\n")
         return None
-    # Name fields are already split into parts; a swallowed `year = {2001}` leaves an "=" token.
+    # Name fields are already split into parts; a swallowed `year = {2001}` leaves an "=" token, on
+    # a later line than the field began (an "=" inside a name on its own line is just a name).
     tokens = [t for parts in field.value for t in (*parts.first, *parts.von, *parts.last, *parts.jr)]
     if not any("=" in token for token in tokens):
         return None
     raw_lines = (entry.raw or "").splitlines()
-    for offset in range(field.start_line - entry.start_line + 1, len(raw_lines)):
-        found = re.match(r"\s*([A-Za-z][\w-]*)\s*=", raw_lines[offset])
+    following = [f.start_line for f in entry.fields if f.start_line > field.start_line]
+    end = (min(following) if following else entry.start_line + len(raw_lines)) - entry.start_line
+    for offset in range(field.start_line - entry.start_line + 1, min(end, len(raw_lines))):
+        found = re.match(r"\s*([A-Za-z][\w-]*)\s*=\s*[{\"\d]", raw_lines[offset])
         if found:
             return found.group(1), entry.start_line + offset + 1
-    return "?", field.start_line + 1
+    return None
 
 
 def _people(value, latin_value, key: str, role: str, where: Location) -> tuple[Person, ...]:

@@ -31,9 +31,15 @@ class Located:
 
 
 def read_yaml(path: Path) -> Located:
-    """Parse a YAML file into `Located` values; syntax errors and duplicate keys name the line."""
+    """Parse a YAML file into `Located` values; syntax errors, duplicate keys and anchors name the line.
+
+    Anchors and aliases (`&a`, `*a`) are refused: a claims file has no use for them, and a few lines
+    of nested aliases expand into gigabytes (the "billion laughs"), or into a loop when an alias
+    names the node that holds it.
+    """
     try:
         text = path.read_text(encoding="utf-8")
+        _refuse_aliases(text, path)
         node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -45,6 +51,14 @@ def read_yaml(path: Path) -> Located:
     if node is None:
         return Located({}, 1)
     return _convert(node, path, yaml.SafeLoader(""))
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    for event in yaml.parse(text, Loader=_COMPOSER):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            what = f"alias '*{event.anchor}'" if isinstance(event, yaml.AliasEvent) else f"anchor '&{event.anchor}'"
+            raise CorpusError(f"YAML {what} is not allowed in corpus files: write the value out",
+                              Location(path, event.start_mark.line + 1))
 
 
 def _convert(node: yaml.Node, path: Path, loader: yaml.SafeLoader) -> Located:
