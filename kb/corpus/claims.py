@@ -23,6 +23,8 @@ class Reference:
 CLAIM_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 URL = re.compile(r"https?://\S+")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A locator that names a page: "p. 37", "pp. 37-38", "page 5", "с. 37", "стр. 5".
+PAGE_LOCATOR = re.compile(r"(?<![\w])(?:pp?|pages?|с|стр)\.?\s*\d", re.IGNORECASE)
 _FILE_KEYS = {"source", "curated_by", "curated_on", "based_on", "claims"}
 _CLAIM_KEYS = {"id", "text", "kind", "locator", "themes", "evidence", "based_on", "via", "note",
                "status", "reviewed_by", "reviewed_on", *CLAIM_RELATIONS}
@@ -83,9 +85,9 @@ def _claim(
         )
     basis = _choice(fields.get("based_on"), CURATION_BASES, path, "based_on") or based_on
     basis_line = fields["based_on"].line if "based_on" in fields else item.line
-    if basis == "full-text-page" and not locator:
-        raise CorpusError(f"claim '{claim_id}' is based_on full-text-page and needs a locator (the page it rests on)",
-                          Location(path, basis_line))
+    if basis == "full-text-page" and not PAGE_LOCATOR.search(locator):
+        raise CorpusError(f"claim '{claim_id}' is based_on full-text-page and needs a locator that names a page "
+                          "(p. 37, pp. 37-38, с. 37)", Location(path, basis_line))
     via = _optional_text(fields, "via", path)
     if basis == "secondary" and not via:
         raise CorpusError(f"claim '{claim_id}' is based_on secondary and needs 'via': the citation key or URL "
