@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF
 
 from kb.audit import OVERLAP_WORDS, audit, paraphrase_overlaps, read_corpus, review_queue
 from kb.builder import build
@@ -22,6 +22,7 @@ from kb.rdf.namespace import BASIS, CITO, CLAIM, GKB, GRAPH, REVIEW, REVIEW_STAT
 from conftest import line_of, replace_in
 
 TESTORG = "testorg2010policy-connectivity"
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 
 
 def _claims_graph(settings):
@@ -30,6 +31,10 @@ def _claims_graph(settings):
     dataset = Dataset()
     dataset.parse(data=out.getvalue().decode(), format="nquads")
     return dataset.graph(GRAPH.claims), dataset
+
+
+def _named(dataset, agent, name: str) -> bool:
+    return any((agent, FOAF.name, Literal(name)) in graph for graph in dataset.graphs())
 
 
 def _cli(settings, *args):
@@ -50,10 +55,10 @@ def test_relations_are_qualified_nodes_beside_the_direct_triple(tiny_project):
     assert str(claims.value(node, GKB.rationale)).startswith("Links with foreign partners")
     # who asserted it: the file's curator by default, or the `by` the relation names
     agent = claims.value(node, PROV.wasAttributedTo)
-    assert any(o == Literal("test curators") for o in dataset.objects(agent, FOAF.name))
+    assert _named(dataset, agent, "test curators")
     disputing = relation_iri("smith2001proximity-quote", "disputes", "ivanov2014clusters-distance-dead")
     reviewer = claims.value(disputing, PROV.wasAttributedTo)
-    assert any(o == Literal("A. Reviewer") for o in dataset.objects(reviewer, FOAF.name))
+    assert _named(dataset, reviewer, "A. Reviewer")
     assert len(set(claims.subjects(RDF.type, GKB.ClaimRelation))) == 3
 
 
@@ -70,9 +75,9 @@ def test_basis_status_and_review_in_rdf(tiny_project):
     assert (claim, GKB.reviewStatus, REVIEW_STATUS.reviewed) in claims
     review = REVIEW[TESTORG]
     assert (review, RDF.type, GKB.Review) in claims and (review, PROV.used, claim) in claims
-    assert (review, DCTERMS.date, Literal("2026-12-01", datatype=XSD.date)) in claims
+    assert (review, DCTERMS.date, Literal("2026-12-01", datatype=URIRef(str(XSD_DATE)))) in claims
     reviewer = claims.value(review, PROV.wasAssociatedWith)
-    assert any(o == Literal("B. Checker") for o in dataset.objects(reviewer, FOAF.name))
+    assert _named(dataset, reviewer, "B. Checker")
     drafted = CLAIM["smith2001proximity-quote"]
     assert (drafted, GKB.reviewStatus, REVIEW_STATUS.draft) in claims
     assert (drafted, GKB.curationBasis, BASIS["full-text-page"]) in claims
