@@ -7,7 +7,7 @@ import re
 import streamlit as st
 
 from kb.browse import ClaimView
-from kb.model import Source
+from kb.model import BASIS_LABELS, Claim, Source
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
 
@@ -15,6 +15,11 @@ RELATION_COLOURS = {
     "supports": "green", "supported by": "green",
     "disputes": "red", "disputed by": "red",
     "extends": "blue", "extended by": "blue",
+}
+# What a claim rests on, coloured from strong (green) to weak (red).
+BASIS_COLOURS = {
+    "full-text-page": "green", "full-text": "green", "abstract": "blue",
+    "publisher-description": "blue", "secondary": "orange", "recollection": "red",
 }
 
 
@@ -57,6 +62,9 @@ def claim_card(view: ClaimView, key: str, show_source: bool = True) -> None:
         with badges:
             st.badge(plain(view.evidence_label), color="violet")
             st.badge("quotation" if view.claim.is_quote else "paraphrase", color="gray")
+            st.badge(BASIS_LABELS.get(view.claim.based_on, view.claim.based_on),
+                     color=BASIS_COLOURS.get(view.claim.based_on, "gray"))
+            st.badge(status_label(view.claim), color="green" if view.claim.is_reviewed else "gray")
             for relation, count in sorted(view.relation_counts.items()):
                 st.badge(f"{relation} {count}", color=RELATION_COLOURS.get(relation, "gray"))
         if show_source:
@@ -71,6 +79,13 @@ def claim_card(view: ClaimView, key: str, show_source: bool = True) -> None:
             for theme_id, label in view.themes:
                 st.page_link("app_pages/themes.py", label=plain(label), icon=":material/sell:",
                              query_params={"id": theme_id})
+
+
+def status_label(claim: Claim) -> str:
+    """`reviewed by NAME` (escaped) or `draft, not reviewed`."""
+    if claim.is_reviewed:
+        return f"reviewed by {plain(claim.reviewed_by)}, {plain(claim.reviewed_on)}"
+    return "draft, not reviewed"
 
 
 def sync_query_params(values: dict[str, object]) -> None:

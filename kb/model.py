@@ -18,7 +18,20 @@ EVIDENCE_TYPES = (
     "indicator-rating",
 )
 CLAIM_KINDS = ("paraphrase", "quote")
-CURATION_BASES = ("full-text", "abstract", "secondary")
+# What a claim rests on, strongest first: the work read with a page (or section) locator, the work
+# read, its abstract, its publisher's description, a named secondary work that summarises, reviews
+# or cites it (`via`), and last the curator's own recollection of the work, checked against no text.
+CURATION_BASES = ("full-text-page", "full-text", "abstract", "publisher-description", "secondary", "recollection")
+BASIS_LABELS = {
+    "full-text-page": "Full text, page cited",
+    "full-text": "Full text",
+    "abstract": "Abstract",
+    "publisher-description": "Publisher's description",
+    "secondary": "Secondary account",
+    "recollection": "Curator's recollection",
+}
+# A claim is a draft until a named person has checked it against its basis.
+REVIEW_STATUSES = ("draft", "reviewed")
 CLAIM_RELATIONS = ("supports", "disputes", "extends")
 
 
@@ -118,6 +131,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """One claim's link to another (`supports`, `disputes`, `extends`), with its reason and who gave it."""
+
+    kind: str
+    target: str
+    because: str
+    by: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """A statement a source makes, in our words (or quoted), with its evidence type and relations."""
 
@@ -128,18 +151,30 @@ class Claim:
     evidence: str
     kind: str = "paraphrase"
     locator: str = ""
-    based_on: str = "secondary"
+    based_on: str = "recollection"
     supports: tuple[str, ...] = ()
     disputes: tuple[str, ...] = ()
     extends: tuple[str, ...] = ()
     note: str = ""
     curated_by: str = ""
     curated_on: str = ""
+    via: str = ""                    # the secondary work a `secondary` claim rests on: citation key or URL
+    status: str = "draft"            # draft | reviewed
+    reviewed_by: str = ""
+    reviewed_on: str = ""
+    reasons: tuple[Relation, ...] = ()   # the rationale of each relation, in `relations()` order
     origin: Location | None = field(default=None, compare=False)
 
     @property
     def is_quote(self) -> bool:
         return self.kind == "quote"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.status == "reviewed"
+
+    def reason(self, kind: str, target: str) -> Relation | None:
+        return next((r for r in self.reasons if r.kind == kind and r.target == target), None)
 
     def relations(self) -> list[tuple[str, str]]:
         """(relation, target claim id) pairs in a fixed order."""

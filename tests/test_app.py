@@ -151,3 +151,13 @@ def test_russian_texts_from_the_url(monkeypatch, real_project):
     app = _page(monkeypatch, real_project, "themes", id="local-buzz", ui="ru")
     assert app.title[0].value == "Локальный шум"
     assert app.query_params["ui"] in ("ru", ["ru"])
+
+
+def test_claim_cards_show_basis_and_review_status(monkeypatch, real_project, real_kb):
+    app = _page(monkeypatch, real_project, "themes", id="death-of-distance")
+    text = _markdown(app)
+    cairncross = real_kb.corpus.claims_of("cairncross1997death")
+    # Cairncross's claims rest on reviews (secondary) or on the curator's recollection; none is reviewed yet.
+    assert {c.based_on for c in cairncross} == {"secondary", "recollection"}
+    assert "Secondary account" in text and "Curator's recollection" in text
+    assert "draft, not reviewed" in text and "reviewed by" not in text

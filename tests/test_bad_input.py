@@ -83,10 +83,79 @@ def test_claim_naming_unknown_theme(tiny_project):
 
 def test_relation_to_missing_claim(tiny_project):
     path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
-    replace_in(path, "extends: [ivanov2014clusters-global-links]", "extends: [ivanov2014clusters-global-link]")
+    replace_in(path, "- id: ivanov2014clusters-global-links", "- id: ivanov2014clusters-global-link")
     message = _error(tiny_project)
-    assert f"testorg2010policy.yaml:{line_of(path, 'extends:')}:" in message
+    assert f"testorg2010policy.yaml:{line_of(path, 'ivanov2014clusters-global-link')}:" in message
     assert "unknown claim 'ivanov2014clusters-global-link'" in message
+
+
+def test_secondary_claim_without_via(tiny_project):
+    path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
+    replace_in(path, "    evidence: policy-document\n", "    evidence: policy-document\n    based_on: secondary\n")
+    message = _error(tiny_project)
+    assert f"testorg2010policy.yaml:{line_of(path, 'based_on: secondary')}:" in message
+    assert "based_on secondary and needs 'via'" in message
+
+
+def test_via_naming_an_unknown_key(tiny_project):
+    path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
+    replace_in(path, "    evidence: policy-document\n",
+               "    evidence: policy-document\n    based_on: secondary\n    via: nobody2020review\n")
+    message = _error(tiny_project)
+    assert f"testorg2010policy.yaml:{line_of(path, 'via: nobody2020review')}:" in message
+    assert "via 'nobody2020review'" in message and "neither a citation key" in message
+
+
+def test_via_naming_a_corpus_record_or_a_url_is_accepted(tiny_project):
+    path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
+    replace_in(path, "    evidence: policy-document\n",
+               "    evidence: policy-document\n    based_on: secondary\n    via: smith2001proximity\n")
+    validate(tiny_project)
+    replace_in(path, "via: smith2001proximity", "via: https://example.org/review-of-the-report")
+    validate(tiny_project)
+
+
+def test_relation_without_rationale_short_form(tiny_project):
+    path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    extends:")
+    path.write_text(text[:start] + "    extends: [ivanov2014clusters-global-links]\n", encoding="utf-8")
+    message = _error(tiny_project)
+    assert f"testorg2010policy.yaml:{line_of(path, 'extends: [')}:" in message
+    assert "extends 'ivanov2014clusters-global-links' without a rationale" in message
+
+
+def test_relation_without_rationale_long_form(tiny_project):
+    path = tiny_project.corpus / "claims" / "ivanov2014clusters.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text("".join(line for line in text.splitlines(keepends=True) if "because:" not in line), encoding="utf-8")
+    message = _error(tiny_project)
+    assert f"ivanov2014clusters.yaml:{line_of(path, '- id: smith2001proximity-colocation')}:" in message
+    assert "supports 'smith2001proximity-colocation' without a rationale" in message
+
+
+def test_reviewed_claim_without_reviewer(tiny_project):
+    path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
+    replace_in(path, "    evidence: policy-document\n",
+               "    evidence: policy-document\n    status: reviewed\n    reviewed_on: 2026-12-01\n")
+    message = _error(tiny_project)
+    assert f"testorg2010policy.yaml:{line_of(path, 'status: reviewed')}:" in message
+    assert "is reviewed but names no reviewer" in message
+
+
+def test_reviewer_on_a_draft_is_refused(tiny_project):
+    path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
+    replace_in(path, "    evidence: policy-document\n", "    evidence: policy-document\n    reviewed_by: A. Reviewer\n")
+    message = _error(tiny_project)
+    assert f"testorg2010policy.yaml:{line_of(path, 'reviewed_by:')}:" in message and "status is draft" in message
+
+
+def test_page_basis_needs_a_page_locator(tiny_project):
+    path = tiny_project.corpus / "claims" / "smith2001proximity.yaml"
+    replace_in(path, "    locator: p. 105\n", "    locator: Introduction\n")
+    message = _error(tiny_project)
+    assert f"smith2001proximity.yaml:{line_of(path, 'based_on: full-text-page')}:" in message
+    assert "full-text-page and needs a locator that names a page" in message
 
 
 def test_empty_claim_text(tiny_project):

@@ -94,11 +94,11 @@ def test_claims_notes_are_dropped_again_on_import(real_kb, tmp_path):
 def test_formatted_exports(real_kb):
     sources = list(real_kb.corpus.sources.values())
     html = export_sources(sources, "html", style="gost-r-7-0-5-2008")
-    assert html.startswith("<!DOCTYPE html>") and '<html lang="ru">' in html and html.count('class="csl-entry"') == 27
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="ru">' in html and html.count('class="csl-entry"') == len(sources)
     markdown = export_sources(sources, "markdown", style="apa")
-    assert markdown.count("\n\n") == 26 and "*Research Policy*" in markdown
+    assert markdown.count("\n\n") == len(sources) - 1 and "*Research Policy*" in markdown
     text = export_sources(sources, "text")  # APA by default
-    assert len(text.splitlines()) == 27 and text.splitlines()[0].startswith("Asheim, B. T., & Isaksen, A. (2002).")
+    assert len(text.splitlines()) == len(sources) and text.splitlines()[0].startswith("Asheim, B. T., & Isaksen, A. (2002).")
 
 
 def test_unknown_format_and_misplaced_style(real_kb):

@@ -2,8 +2,11 @@
 
 The expected strings are written from the styles' rules, element by element (see the comment on
 each), not copied from the program's output:
-- GOST (glocal-kb's amended gost-r-7-0-5-2008.csl): heading (up to three authors, "Фамилия И. О.",
-  four and more: the first "и др."/"et al."); title; "// container"; "/ ред." editors or a body;
+- GOST (glocal-kb's amended gost-r-7-0-5-2008.csl): heading (one to three authors, "Фамилия И. О.";
+  four and more: no heading, GOST R 7.0.5-2008 4.10.1 and GOST 7.80-2000 5.2, the work described under
+  its title with "/ И. О. Фамилия, И. О. Фамилия, И. О. Фамилия [и др.]" after it, as the seed's own
+  list describes its reference 4); title; "// container"; "/ под ред." with the editor's name in the
+  genitive (the seed's references 7 and 8: "/ под ред. Л.М. Гохберга") or "/ ed. by", or a body;
   "place : publisher, year"; "Т. / № / С." for Russian works, "Vol. / No. / P." for others;
   "N с." / "N p." pages; "(Series ; No. N)"; "DOI: ..."; "URL: ... (дата обращения: dd.mm.yyyy)";
   legal acts "Title : type от dd.mm.yyyy № N"; web pages "[Электронный ресурс]".
@@ -18,7 +21,7 @@ import re
 
 import pytest
 
-from kb.bibliography import format_bibliography, format_citation
+from kb.bibliography import corpus_people, format_bibliography, format_citation
 from kb.bibliography.errors import StyleFileError, UnknownStyleError
 from kb.bibliography.render import collation_key
 
@@ -34,14 +37,40 @@ GOST_EXPECTED = {
         "Asheim B. T., Isaksen A. Regional Innovation Systems: The Integration of Local ‘Sticky’ and Global "
         "‘Ubiquitous’ Knowledge // The Journal of Technology Transfer. 2002. Vol. 27. No. 1. P. 77–86. "
         "DOI: 10.1023/A:1013100704794.",
-    # book with four authors: the first one and "и др.", Moscow abbreviated to "М.", page total "с."
+    # book with four authors: no heading (GOST R 7.0.5-2008 4.10.1); title / the first three authors
+    # with initials first, then "[и др.]"; Moscow abbreviated to "М.", page total "с."
     "gokhberg2011science":
-        "Гохберг Л. М. и др. Научная политика: глобальный контекст и российская практика. М. : Изд. дом "
-        "Высшей школы экономики, 2011. 308 с.",
-    # edited book: no heading, "/ ред." with the editor's initials first (nominative after "ред.")
+        "Научная политика: глобальный контекст и российская практика / Л. М. Гохберг, С. А. Заиченко, "
+        "Г. А. Китова [и др.]. М. : Изд. дом Высшей школы экономики, 2011. 308 с.",
+    # edited book: no heading, "/ под ред." and the editor's name in the genitive, initials first
     "gokhberg2015rating":
-        "Рейтинг инновационного развития субъектов Российской Федерации. Выпуск 3 / ред. Л. М. Гохберг. "
+        "Рейтинг инновационного развития субъектов Российской Федерации. Выпуск 3 / под ред. Л. М. Гохберга. "
         "М. : НИУ ВШЭ, 2015. 248 с.",
+    "gokhberg2012rating":
+        "Рейтинг инновационного развития субъектов Российской Федерации: аналитический доклад / под ред. "
+        "Л. М. Гохберга. М. : Национальный исследовательский университет «Высшая школа экономики», 2012. 104 с.",
+    # English article with five authors: under its title, three authors and "[et al.]" (the Latin
+    # equivalent of "[и др.]") after the slash, before "// journal"
+    "coe2004globalizing":
+        "‘Globalizing’ regional development: a global production networks perspective / N. M. Coe, M. Hess, "
+        "H. W.-c. Yeung [et al.] // Transactions of the Institute of British Geographers. 2004. Vol. 29. "
+        "P. 468–484.",
+    # working paper with seven authors: under its title, three authors "[et al.]"
+    "navarro2014benchmarking":
+        "Regional benchmarking in the smart specialisation process: Identification of reference regions based "
+        "on structural similarity / M. Navarro, J. J. Gibaja, S. Franco [et al.]. European Commission, Joint "
+        "Research Centre, Institute for Prospective Technological Studies, 2014. (S3 Working Paper Series ; "
+        "No. 03/2014).",
+    # two authors: heading by the first; URL with its date of access
+    "islankina2015glocalization":
+        "Исланкина Е. А., Фияксель Э. А. Глокализация инноваций: роль кластеров и международного контекста в "
+        "региональном развитии // Инновации. 2015. № 11. URL: https://cyberleninka.ru/article/n/glokalizatsiya-"
+        "innovatsiy-rol-klasterov-i-mezhdunarodnogo-konteksta-v-regionalnom-razvitii (дата обращения: 23.11.2026).",
+    # three authors: still headed by the first (GOST R 7.0.5-2008 4.10.1); URL with its date of access
+    "fiyaksel2014internationalization":
+        "Фияксель Э. А., Назаров М. Г., Исланкина Е. А. Интернационализация региональных кластеров в России: "
+        "результаты исследования // Инновации. 2014. № 4. С. 77–87. URL: https://cyberleninka.ru/article/n/"
+        "internatsionalizatsiya-regionalnyh-klasterov-v-rossii-rezultaty-issledovaniya (дата обращения: 23.11.2026).",
     # chapter in an edited book: // book / ed. by editors. place : publisher, year. P. pages.
     "enright2000globalization":
         "Enright M. J. The Globalization of Competition and the Localization of Competitive Advantage: "
@@ -76,8 +105,10 @@ GOST_EXPECTED = {
 APA_EXPECTED = {
     # Russian article: own Latin spelling of the author, romanised title [English title], romanised
     # journal; no volume, so the issue alone in parentheses
+    # one form per person across the list: the fullest initials the corpus knows (E. A., from the
+    # Cyrillic record's patronymic), with her own Latin spelling of the given name
     "islankina2014theoretical":
-        "Islankina, E. (2014). Teoreticheskiye aspekty internatsionalizatsii klasterov [Theoretical aspects "
+        "Islankina, E. A. (2014). Teoreticheskiye aspekty internatsionalizatsii klasterov [Theoretical aspects "
         "of cluster internationalization]. Vestnik NNGU im. N. I. Lobachevskogo, (1), 36–45.",
     # co-authored Russian article: Islankina in the Latin spelling her own papers use, which another
     # record of the file confirms (author_en); the others transliterated, patronymic initials kept
@@ -94,9 +125,10 @@ APA_EXPECTED = {
     "govindarajan2012reverse":
         "Govindarajan, V., & Trimble, C. (2012). Reverse Innovation: Create Far from Home, Win Everywhere. "
         "Harvard Business Review Press.",
-    # edited Russian book: editor in the author position with "(Ed.)", shown once
+    # edited Russian book: editor in the author position with "(Ed.)", shown once; "L. M." as in
+    # every other record of the same person
     "gokhberg2015rating":
-        "Gokhberg, L. (Ed.). (2015). Reyting innovatsionnogo razvitiya subyektov Rossiyskoy Federatsii. "
+        "Gokhberg, L. M. (Ed.). (2015). Reyting innovatsionnogo razvitiya subyektov Rossiyskoy Federatsii. "
         "Vypusk 3 [Rating of the innovative development of the constituent entities of the Russian "
         "Federation. Issue 3]. NIU VShE.",
     # chapter: In Editors (Eds.), Book (pp. pages). Publisher.
@@ -114,6 +146,15 @@ APA_EXPECTED = {
         "Ob utverzhdenii Strategii innovatsionnogo razvitiya Rossiyskoy Federatsii na period do 2020 goda "
         "[On approval of the Strategy for Innovative Development of the Russian Federation for the period up "
         "to 2020], Rasporyazheniye Pravitelstva Rossiyskoy Federatsii No. 2227-r (2011).",
+    # legislation in English: the title in its recorded (published) case, not re-capitalised
+    "ec2010smartgrowth":
+        "Regional Policy contributing to smart growth in Europe 2020, Communication from the Commission to the "
+        "European Parliament, the Council, the European Economic and Social Committee and the Committee of the "
+        "Regions No. COM(2010) 553 final (2010). http://eur-lex.europa.eu/legal-content/HR/TXT/?uri=CELEX:52010DC0553",
+    # an English working paper by the same person as the Russian records: the same "E. A."
+    "islankina2015internationalization":
+        "Islankina, E. A. (2015). Internationalization of Regional Clusters: Theoretical and Empirical Issues. "
+        "https://studylib.net/doc/9969057/internationalization-of-clusters-in-the-eu",
     # web page by a body, no URL recorded
     "mineconomy2012clusters":
         "Ministerstvo ekonomicheskogo razvitiya Rossiyskoy Federatsii. (2012). Programmy i prezentatsii "
@@ -130,7 +171,48 @@ def test_gost_reference(real_kb, key):
 
 @pytest.mark.parametrize("key", sorted(APA_EXPECTED))
 def test_apa_reference(real_kb, key):
-    assert format_citation(real_kb.corpus.sources[key], "apa").text == APA_EXPECTED[key]
+    people = corpus_people(real_kb.corpus)
+    assert format_citation(real_kb.corpus.sources[key], "apa", people=people).text == APA_EXPECTED[key]
+
+
+def test_seed_reference_list_passes_the_expected_strings(real_kb):
+    """The whole list at once (as an editor receives it): every expected GOST and APA string is in it."""
+    def plain(text):  # in a list, same-author same-year works get year letters (2014а, 2015b)
+        return re.sub(r"\b(\d{4})[а-яa-z]\b", r"\1", re.sub(r"^\d+\. ", "", text))
+
+    gost = {e.key: plain(e.text) for e in format_bibliography(_seed_list(real_kb), GOST).entries}
+    apa = {e.key: plain(e.text) for e in format_bibliography(_seed_list(real_kb), "apa").entries}
+    assert {k: gost[k] for k in GOST_EXPECTED} == GOST_EXPECTED
+    assert {k: apa[k] for k in APA_EXPECTED} == APA_EXPECTED
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date", "harvard-cite-them-right"])
+def test_one_form_per_person_across_the_list(real_kb, style):
+    texts = [e.text for e in format_bibliography(_seed_list(real_kb), style).entries]
+    joined = "\n".join(texts)
+    for family in ("Gokhberg", "Islankina", "Fiyaksel"):
+        forms = {form.strip() for form in re.findall(family + r",? ((?:[A-Z]\.[ -]?){1,3})", joined)}
+        assert len(forms) == 1, (family, forms)
+
+
+def test_one_form_per_person_uses_what_the_corpus_knows_beyond_the_list(real_kb):
+    sources = real_kb.corpus.sources
+    alone = format_citation(sources["islankina2015internationalization"], "apa").text
+    assert alone.startswith("Islankina, E. (2015).")  # the record itself gives only "Ekaterina"
+    known = format_citation(sources["islankina2015internationalization"], "apa", people=corpus_people(real_kb.corpus))
+    assert known.text.startswith("Islankina, E. A. (2015).")  # other files know her patronymic
+
+
+def test_genitive_of_russian_names():
+    from kb.bibliography.declension import genitive
+    from kb.model import Person
+
+    assert genitive(Person("Гохберг", "Л. М.")) == "Л. М. Гохберга"
+    assert genitive(Person("Исланкина", "Екатерина Алексеевна")) == "Е. А. Исланкиной"
+    assert genitive(Person("Иванова", "А. Б.")) == "А. Б. Ивановой"
+    assert genitive(Person("Заиченко", "С. А.")) == "С. А. Заиченко"  # does not decline
+    assert genitive(Person("Петров-Водкин", "Кузьма Сергеевич")) == "К. С. Петрова-Водкина"
+    assert genitive(Person("Hood", "Neil")) == "N. Hood"  # Latin-script names are left as they are
 
 
 def _seed_list(real_kb):
@@ -143,8 +225,11 @@ def test_gost_list_puts_cyrillic_works_first_each_group_alphabetical(real_kb):
     cyrillic = [bool(re.match(r"[А-Яа-яЁё]", t)) for t in texts]
     assert cyrillic == sorted(cyrillic, reverse=True) and cyrillic.count(True) == 10
     assert texts == sorted(texts, key=collation_key)
-    assert [e.text.split(".")[0] for e in entries] == [str(n) for n in range(1, 28)]  # numbered in that order
-    assert texts[0].startswith("Гохберг Л. М. и др.") and texts[-1].startswith("Roudometof V.")
+    count = len(real_kb.corpus.sources)
+    assert [e.text.split(".")[0] for e in entries] == [str(n) for n in range(1, count + 1)]  # numbered in order
+    assert texts[0].startswith("Гохберг Л. М. Рейтинг") and texts[-1].startswith("Roudometof V.")
+    # a work under its title sorts by the title: "Научная политика" after the "Исланкина" works
+    assert texts[4].startswith("Научная политика")
 
 
 def test_year_suffixes_tell_same_author_same_year_apart(real_kb):
@@ -155,7 +240,7 @@ def test_year_suffixes_tell_same_author_same_year_apart(real_kb):
     assert "(2014b). Teoreticheskiye" in apa["islankina2014theoretical"].text
     # Gokhberg (2015) as author and as editor cite alike in APA; the 2012 work needs no letter
     assert apa["gokhberg2015press"].citation == "(Gokhberg, 2015a)"
-    assert apa["gokhberg2015rating"].text.startswith("Gokhberg, L. (Ed.). (2015b).")
+    assert apa["gokhberg2015rating"].text.startswith("Gokhberg, L. M. (Ed.). (2015b).")
     assert apa["gokhberg2012rating"].citation == "(Gokhberg, 2012)"
     gost = {e.key: e for e in format_bibliography(_seed_list(real_kb), GOST).entries}
     # Russian lists mark the year with Cyrillic letters; the edited book has no heading, so no clash
@@ -176,7 +261,7 @@ def test_citeproc_fixes_on_real_records(real_kb):
     sources = real_kb.corpus.sources
     chicago = format_citation(sources["gokhberg2012rating"], "chicago-author-date").text
     # the editor stands in for the author once, inverted, with "ed.", and is not repeated as "Edited by"
-    assert chicago.startswith("Gokhberg, L., ed. 2012.") and "Edited by" not in chicago
+    assert chicago.startswith("Gokhberg, L. M., ed. 2012.") and "Edited by" not in chicago
     coe = format_citation(sources["coe2004globalizing"], "apa").text
     assert "Yeung, H. W.-c.," in coe  # not "H. W.-. chung ."
     ec = format_citation(sources["ec2010smartgrowth"], "apa").text
@@ -189,7 +274,7 @@ def test_citeproc_fixes_on_real_records(real_kb):
                                    "modern-language-association", "gost-r-7-0-5-2008-numeric"])
 def test_every_featured_style_formats_the_whole_real_corpus(real_kb, style):
     bibliography = format_bibliography(_seed_list(real_kb), style)
-    assert len(bibliography.entries) == 27
+    assert len(bibliography.entries) == len(real_kb.corpus.sources)
     assert {e.key for e in bibliography.entries} == set(real_kb.corpus.sources)
     for entry in bibliography.entries:
         assert entry.text.strip() and "None" not in entry.text and "9000" not in entry.text

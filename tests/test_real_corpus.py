@@ -16,6 +16,12 @@ SCHOLARLY_TYPES = {"article", "book", "incollection", "collection", "inproceedin
 # Works whose text, abstract or table of contents could not be found in any stored copy, so
 # only title-level claims can be made honestly (see their claim files' notes and issue 2's note).
 UNDOCUMENTED = {"islankina2014methodology", "gokhberg2011science"}
+# Works whose earlier claims described other documents (a later issue of the rating, the author's 2015
+# working paper, another article of the same year) and were moved or removed in issue 12: what is
+# left is only what a named text says about them (docs/data-truth-changes.md).
+THINNED = {"islankina2014theoretical", "roudometof2015glocal", "gokhberg2012rating", "gokhberg2015rating"}
+# Sources added beside the seed's 26 references because claims filed under a reference came from them.
+ADDED = {"islankina2015internationalization"}
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +32,7 @@ def corpus_and_vocabulary(real_project):
 
 def test_stats_of_the_real_knowledge_base(real_kb):
     stats = real_kb.stats()
-    assert stats["sources"] == 27
+    assert stats["sources"] == 27 + len(ADDED)
     assert stats["claims"] >= 120
     assert stats["themes"] >= 30
     assert stats["triples"] > 3000
@@ -42,7 +48,8 @@ def test_seed_cites_all_26_references(corpus_and_vocabulary):
     corpus, _ = corpus_and_vocabulary
     seed = corpus.sources[SEED]
     assert len(seed.cites) == 26 and len(set(seed.cites)) == 26
-    assert set(corpus.sources) == {SEED, *seed.cites}
+    assert set(corpus.sources) == {SEED, *seed.cites} | ADDED
+    assert all(corpus.claims_of(key) for key in ADDED)
     assert seed.language == "ru" and seed.title_en.startswith("Glocalization of innovations")
 
 
@@ -69,7 +76,8 @@ def test_scholarly_works_have_at_least_three_claims(corpus_and_vocabulary):
     per_source = Counter(c.source_key for c in corpus.claims.values())
     scholarly = [s.key for s in corpus.sources.values() if s.entry_type in SCHOLARLY_TYPES]
     assert len(scholarly) >= 12
-    thin = {key: per_source[key] for key in scholarly if per_source[key] < 3 and key not in UNDOCUMENTED}
+    thin = {key: per_source[key] for key in scholarly
+            if per_source[key] < 3 and key not in UNDOCUMENTED | THINNED}
     assert not thin, f"scholarly works with fewer than 3 claims: {thin}"
     assert all(per_source[key] >= 1 for key in corpus.sources), "every source has a claim"
 

@@ -16,23 +16,25 @@ from __future__ import annotations
 from kb.bibliography.errors import (
     ImportFileError, SelectionError, StyleFileError, UnknownFormatError, UnknownStyleError,
 )
-from kb.bibliography.formats import EXPORT_FORMATS, ExportFormat, available_formats, export_format, export_sources
+from kb.bibliography.formats import (
+    EXPORT_FORMATS, ExportFormat, available_formats, corpus_people, export_format, export_sources,
+)
 from kb.bibliography.selection import claims_by_source, select_sources
 from kb.bibliography.styles import DEFAULT_STYLE, FEATURED_STYLES, StyleInfo, available_styles, resolve_style
 
 
-def format_bibliography(sources, style: str = DEFAULT_STYLE, markup: str = "text"):
+def format_bibliography(sources, style: str = DEFAULT_STYLE, markup: str = "text", people=()):
     """A reference list (`FormattedBibliography`: `.entries` with `.key`, `.text`, `.citation`)."""
     from kb.bibliography.render import format_bibliography as run
 
-    return run(sources, style, markup)
+    return run(sources, style, markup, people)
 
 
-def format_citation(source, style: str = DEFAULT_STYLE, markup: str = "text"):
+def format_citation(source, style: str = DEFAULT_STYLE, markup: str = "text", people=()):
     """One source's reference and in-text citation (`FormattedEntry`), e.g. for its page."""
     from kb.bibliography.render import format_citation as run
 
-    return run(source, style, markup)
+    return run(source, style, markup, people)
 
 
 def import_file(settings, path, dry_run: bool = False, strict: bool = False, into: str | None = None, today=None):
@@ -53,6 +55,6 @@ def read_records(path):
 __all__ = [
     "DEFAULT_STYLE", "EXPORT_FORMATS", "FEATURED_STYLES", "ExportFormat", "ImportFileError", "SelectionError",
     "StyleFileError", "StyleInfo", "UnknownFormatError", "UnknownStyleError", "available_formats",
-    "available_styles", "claims_by_source", "export_format", "export_sources", "format_bibliography",
+    "available_styles", "claims_by_source", "corpus_people", "export_format", "export_sources", "format_bibliography",
     "format_citation", "import_file", "read_records", "resolve_style", "select_sources",
 ]

@@ -16,6 +16,11 @@
    citeproc-js, and the same author's works fall into year order.
 5. A number counts as plural when any two digits have a non-digit between them, giving
    "Nos. COM(2010) 553 final"; the CSL rule is two numbers joined by "-", "&", "," or "and".
+6. `text-case="title"` re-capitalises titles ("Regional Policy contributing to smart growth in
+   Europe 2020" -> "Regional Policy Contributing to Smart Growth ..."). The corpus records every
+   title in the case it was published in (a proper name or an acronym a style cannot recognise
+   stays right only then), so title variables keep their recorded case in every style; labels and
+   terms are still title-cased where a style asks.
 
 Each fix replaces one method and keeps the original's behaviour otherwise; tests in
 tests/test_export_formatting.py show each bug fixed on a real record.
@@ -42,6 +47,7 @@ def apply() -> None:
         _initialise_hyphenated_parts(model)
         _names_only_in_sort_keys(model)
         _plural_by_csl_rule(model)
+        _titles_in_recorded_case(model)
         _applied = True
 
 
@@ -188,3 +194,19 @@ def _plural_by_csl_rule(model) -> None:
         return bool(_PLURAL.search(str(value)))
 
     model.Label._is_plural = is_plural
+
+
+_TITLE_VARIABLES = {"title", "title-short", "container-title", "container-title-short", "collection-title",
+                    "original-title", "reviewed-title", "volume-title"}
+
+
+def _titles_in_recorded_case(model) -> None:
+    original = model.Text.process
+
+    def process(self, item, context=None, **kwargs):
+        text, language = original(self, item, context=context, **kwargs)
+        if self.get("text-case") == "title" and self.get("variable") in _TITLE_VARIABLES:
+            language = "und"  # citeproc-py title-cases English items only: this one keeps its case
+        return text, language
+
+    model.Text.process = process

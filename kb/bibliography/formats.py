@@ -8,7 +8,12 @@ from typing import Iterable, Mapping, Sequence
 from kb.bibliography.errors import UnknownFormatError
 from kb.bibliography.styles import DEFAULT_STYLE
 from kb.errors import KbError
-from kb.model import Claim, Source
+from kb.model import Claim, Person, Source
+
+
+def corpus_people(corpus) -> tuple[Person, ...]:
+    """Everyone the corpus names as author or editor, from every file, once each."""
+    return tuple(dict.fromkeys(p for s in corpus.sources.values() for p in (*s.authors, *s.editors)))
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,14 @@ def export_format(name: str) -> ExportFormat:
 
 
 def export_sources(sources: Iterable[Source], format: str = "biblatex", style: str | None = None,
-                   claims: Mapping[str, Sequence[Claim]] | None = None) -> str:
+                   claims: Mapping[str, Sequence[Claim]] | None = None, people: Iterable[Person] = ()) -> str:
     """The records in one export format, as text (encode as UTF-8 for a download).
 
     `claims` (citation key -> claims) adds each record's claims: as `annotation`/`annote` in
     BibLaTeX/BibTeX, as N1 notes in RIS, as `custom.claims` in CSL-JSON, and under each reference
     in the formatted lists. `style` (a CSL style id or .csl path) applies to text, html and markdown.
+    `people` (everyone the corpus names, `corpus_people`) gives each person of a formatted list the
+    fullest form of their name the corpus knows.
     """
     kind = export_format(format)
     sources = list(sources)
@@ -76,16 +83,17 @@ def export_sources(sources: Iterable[Source], format: str = "biblatex", style: s
         from kb.bibliography.csl_json import format_csl_json
 
         return format_csl_json(sources, claims)
-    return _formatted(sources, kind.name, style or DEFAULT_STYLE, claims or {})
+    return _formatted(sources, kind.name, style or DEFAULT_STYLE, claims or {}, people)
 
 
-def _formatted(sources: list[Source], markup: str, style: str, claims: Mapping[str, Sequence[Claim]]) -> str:
+def _formatted(sources: list[Source], markup: str, style: str, claims: Mapping[str, Sequence[Claim]],
+               people: Iterable[Person] = ()) -> str:
     from html import escape
 
     from kb.bibliography.markup import html_document
     from kb.bibliography.render import format_bibliography
 
-    bibliography = format_bibliography(sources, style, markup)
+    bibliography = format_bibliography(sources, style, markup, people)
     by_key = {s.key: s for s in sources}
     entries = []
     for entry in bibliography.entries:

@@ -25,7 +25,7 @@ from kb.bibliography.errors import UnknownFormatError
 from kb.bibliography.markup import MARKUPS, formatter
 from kb.bibliography.prepare import PreparedItem, prepare_items
 from kb.bibliography.styles import CYRILLIC_LOCALES, DEFAULT_STYLE, StyleInfo, resolve_style
-from kb.model import Source
+from kb.model import Person, Source
 
 # citeproc-py keeps rendering state on the style objects: one rendering at a time.
 _LOCK = threading.RLock()
@@ -47,12 +47,13 @@ class FormattedBibliography:
 
 
 def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = DEFAULT_STYLE,
-                        markup: str = "text") -> FormattedBibliography:
-    """A reference list in the style's order, with in-text citations, for `sources`."""
+                        markup: str = "text", people: Iterable[Person] = ()) -> FormattedBibliography:
+    """A reference list in the style's order, with in-text citations, for `sources`; `people` are
+    everyone the corpus names (`corpus_people`), so each person gets the fullest form it knows."""
     info = style if isinstance(style, StyleInfo) else resolve_style(style)
     if markup not in MARKUPS:
         raise UnknownFormatError(markup, MARKUPS, "output markup")
-    items = prepare_items(list(sources), info)
+    items = prepare_items(list(sources), info, people)
     if not items:
         return FormattedBibliography(info, markup, ())
     from kb.bibliography import citeproc_fixes
@@ -84,9 +85,10 @@ def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = DEFA
     return FormattedBibliography(info, markup, tuple(entries))
 
 
-def format_citation(source: Source, style: str | StyleInfo = DEFAULT_STYLE, markup: str = "text") -> FormattedEntry:
+def format_citation(source: Source, style: str | StyleInfo = DEFAULT_STYLE, markup: str = "text",
+                    people: Iterable[Person] = ()) -> FormattedEntry:
     """One record's reference and in-text citation (for a source page); no list number."""
-    entry = format_bibliography([source], style, markup).entries[0]
+    entry = format_bibliography([source], style, markup, people).entries[0]
     return FormattedEntry(entry.key, _LEADING_NUMBER.sub("", entry.text, count=1), entry.citation)
 
 

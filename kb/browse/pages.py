@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from kb.browse.evidence import INVERSE_LABELS, Evidence, short_citation
-from kb.model import EVIDENCE_TYPES, Claim, Source, Theme
+from kb.model import BASIS_LABELS, EVIDENCE_TYPES, Claim, Source, Theme
 
 
 @dataclass(frozen=True)
@@ -149,10 +149,9 @@ def source_page(evidence: Evidence, key: str, language: str = "en") -> SourcePag
 
 def claim_page(evidence: Evidence, claim_id: str, language: str = "en") -> ClaimPage:
     claim = evidence.claim(claim_id)
-    basis = {"full-text": "Full text", "abstract": "Abstract", "secondary": "Secondary account"}
     return ClaimPage(
         view=claim_view(evidence, claim, language),
-        basis_label=basis.get(claim.based_on, claim.based_on),
+        basis_label=BASIS_LABELS.get(claim.based_on, claim.based_on),
         outgoing=[(relation, claim_view(evidence, evidence.claim(target), language))
                   for relation, target in claim.relations()],
         incoming=[(INVERSE_LABELS[relation], claim_view(evidence, evidence.claim(origin), language))

@@ -49,7 +49,8 @@ def export(settings: Settings, fmt: str, style: str | None, output: Path | None,
         kb, keys=[k for k in keys.split(",") if k.strip()], theme=theme, search=query, search_limit=limit,
         sparql=sparql_file.read_text(encoding="utf-8") if sparql_file else "")
     notes = bibliography.claims_by_source(kb, sources) if claims else None
-    text = bibliography.export_sources(sources, fmt, style=style, claims=notes)
+    text = bibliography.export_sources(sources, fmt, style=style, claims=notes,
+                                       people=bibliography.corpus_people(kb.corpus))
     if output is None:
         sys.stdout.write(text)
         return

@@ -33,10 +33,13 @@ def build(settings: Settings, force: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.pass_obj
 def validate(settings: Settings, as_json: bool) -> None:
-    """Check corpus and ontology as a build would (parsing, references, SHACL) without writing anything."""
+    """Check corpus and ontology as a build would (parsing, references, SHACL) without writing anything;
+    also refuse paraphrases that copy a long run of words from their source's abstract."""
+    from kb.audit import check_paraphrases, read_corpus
     from kb.builder import validate as run_validate
 
     counts = run_validate(settings)
+    check_paraphrases(read_corpus(settings))
     if as_json:
         emit_json({"valid": True, **counts})
     else:

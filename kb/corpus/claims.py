@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kb.corpus.yamlnodes import Located, read_yaml
 from kb.errors import CorpusError, Location
-from kb.model import CLAIM_KINDS, CLAIM_RELATIONS, CURATION_BASES, Claim, FrozenMap
+from kb.model import CLAIM_KINDS, CLAIM_RELATIONS, CURATION_BASES, REVIEW_STATUSES, Claim, FrozenMap, Relation
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,14 @@ class Reference:
     location: Location
 
 CLAIM_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+URL = re.compile(r"https?://\S+")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A locator that names a page: "p. 37", "pp. 37-38", "page 5", "с. 37", "стр. 5".
+PAGE_LOCATOR = re.compile(r"(?<![\w])(?:pp?|pages?|с|стр)\.?\s*\d", re.IGNORECASE)
 _FILE_KEYS = {"source", "curated_by", "curated_on", "based_on", "claims"}
-_CLAIM_KEYS = {"id", "text", "kind", "locator", "themes", "evidence", "based_on", "note", *CLAIM_RELATIONS}
+_CLAIM_KEYS = {"id", "text", "kind", "locator", "themes", "evidence", "based_on", "via", "note",
+               "status", "reviewed_by", "reviewed_on", *CLAIM_RELATIONS}
+_RELATION_KEYS = {"id", "because", "by"}
 
 
 def read_claims_file(
@@ -35,7 +41,7 @@ def read_claims_file(
     source = _required_text(top, "source", path, document.line)
     curated_by = _required_text(top, "curated_by", path, document.line)
     curated_on = _required_text(top, "curated_on", path, document.line)
-    based_on = _choice(top.get("based_on"), CURATION_BASES, path, "based_on") or "secondary"
+    based_on = _choice(top.get("based_on"), CURATION_BASES, path, "based_on") or "recollection"
     if "claims" not in top:
         raise CorpusError("no 'claims' list", Location(path, document.line))
     items = top["claims"]
@@ -77,10 +83,29 @@ def _claim(
             f"claim '{claim_id}' has unknown evidence type '{evidence}' (use one of: {', '.join(sorted(evidence_ids))})",
             Location(path, fields["evidence"].line),
         )
-    relations = {name: _id_list(fields.get(name), path, name) for name in CLAIM_RELATIONS}
-    for name, targets in relations.items():
-        for target, line in zip(targets, _lines(fields.get(name))):
-            references.append(Reference(claim_id, name, target, Location(path, line)))
+    basis = _choice(fields.get("based_on"), CURATION_BASES, path, "based_on") or based_on
+    basis_line = fields["based_on"].line if "based_on" in fields else item.line
+    if basis == "full-text-page" and not PAGE_LOCATOR.search(locator):
+        raise CorpusError(f"claim '{claim_id}' is based_on full-text-page and needs a locator that names a page "
+                          "(p. 37, pp. 37-38, с. 37)", Location(path, basis_line))
+    via = _optional_text(fields, "via", path)
+    if basis == "secondary" and not via:
+        raise CorpusError(f"claim '{claim_id}' is based_on secondary and needs 'via': the citation key or URL "
+                          "of the summary, review or citing work it rests on", Location(path, basis_line))
+    if via and basis != "secondary":
+        raise CorpusError(f"claim '{claim_id}' names 'via' but is based_on {basis}; 'via' is for secondary claims",
+                          Location(path, fields["via"].line))
+    if via and not URL.fullmatch(via):
+        references.append(Reference(claim_id, "via", via, Location(path, fields["via"].line)))
+    status, reviewed_by, reviewed_on = _review(fields, path, claim_id, where)
+    kinds: dict[str, tuple[str, ...]] = {}
+    reasons: list[Relation] = []
+    for name in CLAIM_RELATIONS:
+        relations = _relations(fields.get(name), path, name, claim_id, curated_by)
+        kinds[name] = tuple(relation.target for relation, _ in relations)
+        for relation, line in relations:
+            reasons.append(relation)
+            references.append(Reference(claim_id, name, relation.target, Location(path, line)))
     return Claim(
         id=claim_id,
         source_key=source,
@@ -89,13 +114,64 @@ def _claim(
         evidence=evidence,
         kind=kind,
         locator=locator,
-        based_on=_choice(fields.get("based_on"), CURATION_BASES, path, "based_on") or based_on,
+        based_on=basis,
+        via=via,
         note=_optional_text(fields, "note", path),
         curated_by=curated_by,
         curated_on=curated_on,
+        status=status,
+        reviewed_by=reviewed_by,
+        reviewed_on=reviewed_on,
+        reasons=tuple(reasons),
         origin=where,
-        **relations,
+        **kinds,
     )
+
+
+def _review(fields: dict[str, Located], path: Path, claim_id: str, where: Location) -> tuple[str, str, str]:
+    """(status, reviewed_by, reviewed_on): a reviewed claim names its reviewer and the date; a draft names neither."""
+    status = _choice(fields.get("status"), REVIEW_STATUSES, path, "status") or "draft"
+    reviewed_by = _optional_text(fields, "reviewed_by", path)
+    reviewed_on = _optional_text(fields, "reviewed_on", path)
+    status_at = Location(path, fields["status"].line) if "status" in fields else where
+    if status == "reviewed":
+        if not reviewed_by:
+            raise CorpusError(f"claim '{claim_id}' is reviewed but names no reviewer (reviewed_by)", status_at)
+        if not DATE.fullmatch(reviewed_on):
+            raise CorpusError(f"claim '{claim_id}' is reviewed and needs reviewed_on as YYYY-MM-DD", status_at)
+    else:
+        for key in ("reviewed_by", "reviewed_on"):
+            if key in fields:
+                raise CorpusError(f"claim '{claim_id}' gives {key} but its status is draft (write status: reviewed)",
+                                  Location(path, fields[key].line))
+    return status, reviewed_by, reviewed_on
+
+
+def _relations(node: Located | None, path: Path, kind: str, claim_id: str,
+               default_by: str) -> list[tuple[Relation, int]]:
+    """`supports: [{id: x, because: "...", by: "..."}]`, each with its line. The short form (`supports: [x]`)
+    is read so that the error can say what is missing: every relation needs its reason."""
+    if node is None or node.value is None:
+        return []
+    items = node.value if isinstance(node.value, list) else [node]
+    result = []
+    for item in items:
+        where = Location(path, item.line)
+        if isinstance(item.value, str):
+            raise CorpusError(f"claim '{claim_id}' {kind} '{item.value.strip()}' without a rationale; write it as "
+                              f"{{id: {item.value.strip()}, because: \"...\"}}", where)
+        if not isinstance(item.value, dict):
+            raise CorpusError(f"'{kind}' must list relations ({{id: ..., because: ...}})", where)
+        _no_unknown_keys(item.value, _RELATION_KEYS, path, f"claim '{claim_id}' {kind}")
+        target = _required_text(item.value, "id", path, item.line, owner=f"claim '{claim_id}' {kind}")
+        because = _optional_text(item.value, "because", path)
+        if not because:
+            raise CorpusError(f"claim '{claim_id}' {kind} '{target}' without a rationale (because: ...)", where)
+        if any(seen.target == target for seen, _ in result):
+            raise CorpusError(f"claim '{claim_id}' {kind} '{target}' twice", where)
+        by = _optional_text(item.value, "by", path) or default_by
+        result.append((Relation(kind, target, because, by), item.line))
+    return result
 
 
 def _texts(node: Located | None, path: Path, claim_id: str, line: int) -> dict[str, str]:

@@ -76,6 +76,11 @@ def _join_claims(parsed_claims: list[tuple[Path, ParsedClaims]], sources: dict[s
             claims[claim.id] = claim
         references.extend(file_references[1:])
     for reference in references:
+        if reference.field == "via":
+            if reference.target not in sources:
+                raise CorpusError(f"claim '{reference.claim_id}' names via '{reference.target}', which is neither a "
+                                  "citation key in corpus/*.bib nor a URL", reference.location)
+            continue
         if reference.target not in claims:
             raise CorpusError(
                 f"claim '{reference.claim_id}' {reference.field} unknown claim '{reference.target}'",

@@ -103,3 +103,83 @@ def _latin_given(given: str, model: Person) -> str:
         else:
             spelled.append(transliterate(part))
     return " ".join(spelled)
+
+
+# Initials the Wikipedia scheme would spell with two letters at the start of a name ("Ye."), where an
+# initial stands for Ekaterina or Eduard far more often than for a Ye- name: one letter, as people write it.
+INITIAL_LETTERS = {"Е": "E", "Ё": "E", "Э": "E", "Ю": "Yu", "Я": "Ya"}
+
+
+def share_fullest_forms(groups: list[tuple[Person, ...]]) -> list[tuple[Person, ...]]:
+    """One Latin form per person across records (and files): the fullest given names known for them.
+
+    A person is the same when the Latin family names match and the given names agree part by part
+    (a full name agrees with its initial). Each gets, part by part, the fullest spelling any of their
+    records gives, the person's own Latin spelling first: "Gokhberg, Leonid" (author_en) and
+    "Гохберг, Л. М." become "Leonid M." in both, so APA prints "Gokhberg, L. M." once per person.
+    Only the Latin spelling changes; the record's own script and names are kept.
+    """
+    people = list(dict.fromkeys(p for people in groups for p in people if not p.literal))
+    by_family: dict[str, list[Person]] = {}
+    for person in people:
+        by_family.setdefault(_latin_family(person).casefold(), []).append(person)
+    fuller: dict[Person, Person] = {}
+    for members in by_family.values():
+        spelled = {m: _latin_parts(m) for m in members}
+        for person in members:
+            same = [m for m in members if _parts_agree(spelled[person], spelled[m])]
+            longest = max(len(spelled[m]) for m in same)
+            parts = []
+            for index in range(longest):
+                candidates = [(spelled[m][index], m) for m in same if index < len(spelled[m])]
+                parts.append(max(candidates, key=lambda c: (_is_full(c[0]), _own(c[1]), len(c[0])))[0])
+            given = " ".join(parts)
+            if given != person.latin_given or _latin_family(person) != person.latin_family:
+                fuller[person] = Person(person.family, person.given, person.literal, _latin_family(person), given)
+    return [tuple(fuller.get(p, p) for p in people) for people in groups]
+
+
+def _latin_family(person: Person) -> str:
+    return person.latin_family or transliterate(person.family)
+
+
+def _latin_parts(person: Person) -> list[str]:
+    """The given names in Latin script, part by part: the record's Latin spelling, then any further
+    Cyrillic parts it does not cover (a patronymic), transliterated."""
+    latin = _given_parts(person.latin_given) if person.latin_given else []
+    original = _given_parts(person.given)
+    if not has_cyrillic(person.given):
+        return latin or original
+    for index, part in enumerate(original):
+        if index < len(latin) and not (has_cyrillic(part) and latin[index] == transliterate(part)):
+            continue
+        spelled = (INITIAL_LETTERS.get(part[0], transliterate(part[0])) + ".") if _is_initial(part) else transliterate(part)
+        if index < len(latin):
+            latin[index] = spelled
+        else:
+            latin.append(spelled)
+    return latin
+
+
+def _parts_agree(one: list[str], other: list[str]) -> bool:
+    if not one or not other:
+        return False
+    for a, b in zip(one, other):
+        a, b = a.rstrip("."), b.rstrip(".")
+        if a[:1].casefold() != b[:1].casefold():
+            return False
+        if len(a) > 1 and len(b) > 1 and a.casefold() != b.casefold():
+            return False
+    return True
+
+
+def _is_initial(part: str) -> bool:
+    return len(part.rstrip(".")) == 1
+
+
+def _is_full(part: str) -> bool:
+    return not _is_initial(part)
+
+
+def _own(person: Person) -> bool:
+    return has_own_latin_spelling(person) or not has_cyrillic(person.family + person.given)

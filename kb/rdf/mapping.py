@@ -14,9 +14,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from kb.corpus.names import has_cyrillic, transliterate
+from kb.corpus.claims import URL
 from kb.model import Claim, Person, Source
 from kb.rdf.namespace import (
-    AGENT, BASIS, BIBO, CITO, CLAIM, EVIDENCE, FABIO, GKB, ISO639, ORGANISATION, PERSON, SOURCE, THEME, VENUE,
+    AGENT, BASIS, BIBO, CITO, CLAIM, EVIDENCE, FABIO, GKB, ISO639, ORGANISATION, PERSON, RELATION, REVIEW,
+    REVIEW_STATUS, SOURCE, THEME, VENUE,
 )
 
 SOURCE_CLASSES = {
@@ -107,16 +109,48 @@ def add_claim(g: Graph, entities: Graph, claim: Claim) -> None:
         g.add((c, DCTERMS.subject, THEME[theme]))
     g.add((c, GKB.evidenceType, EVIDENCE[claim.evidence]))
     g.add((c, GKB.curationBasis, BASIS[claim.based_on]))
+    if claim.via:
+        g.add((c, GKB.via, URIRef(claim.via) if URL.fullmatch(claim.via) else source_iri(claim.via)))
     for relation, target in claim.relations():
         g.add((c, GKB[relation], claim_iri(target)))
+    for reason in claim.reasons:
+        _qualified_relation(g, entities, claim, reason)
     _literal(g, c, SKOS.note, claim.note, "en")
-    curator = AGENT[slug(claim.curated_by)]
-    g.add((c, PROV.wasAttributedTo, curator))
-    entities.add((curator, RDF.type, PROV.Agent))
-    entities.add((curator, FOAF.name, Literal(claim.curated_by)))
+    g.add((c, PROV.wasAttributedTo, _agent(entities, claim.curated_by)))
     g.add((c, PROV.wasDerivedFrom, s))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", claim.curated_on):
         g.add((c, DCTERMS.created, Literal(claim.curated_on, datatype=XSD.date)))
+    g.add((c, GKB.reviewStatus, REVIEW_STATUS[claim.status]))
+    if claim.is_reviewed:
+        # The review is a PROV activity that used the claim, carried out by the named reviewer.
+        review = REVIEW[claim.id]
+        g.add((review, RDF.type, GKB.Review))
+        g.add((review, PROV.used, c))
+        g.add((review, PROV.wasAssociatedWith, _agent(entities, claim.reviewed_by)))
+        g.add((review, DCTERMS.date, Literal(claim.reviewed_on, datatype=XSD.date)))
+
+
+def relation_iri(claim_id: str, kind: str, target: str) -> URIRef:
+    return RELATION[f"{claim_id}--{kind}--{target}"]
+
+
+def _qualified_relation(g: Graph, entities: Graph, claim: Claim, reason) -> None:
+    """The relation as a node of its own (a CiTO citation between claims), beside the direct
+    `gkb:supports` triple: source claim, target claim, kind, rationale and who asserted it."""
+    node = relation_iri(claim.id, reason.kind, reason.target)
+    g.add((node, RDF.type, GKB.ClaimRelation))
+    g.add((node, CITO.hasCitingEntity, claim_iri(claim.id)))
+    g.add((node, CITO.hasCitedEntity, claim_iri(reason.target)))
+    g.add((node, CITO.hasCitationCharacterization, GKB[reason.kind]))
+    g.add((node, GKB.rationale, Literal(reason.because, lang="en")))
+    g.add((node, PROV.wasAttributedTo, _agent(entities, reason.by)))
+
+
+def _agent(entities: Graph, name: str) -> URIRef:
+    agent = AGENT[slug(name)]
+    entities.add((agent, RDF.type, PROV.Agent))
+    entities.add((agent, FOAF.name, Literal(name)))
+    return agent
 
 
 def _people(g: Graph, entities: Graph, work: URIRef, people, link: URIRef, list_property: URIRef, role: str) -> None:

@@ -21,6 +21,12 @@ class GKB(DefinedNamespace):
     extends: URIRef
     evidenceType: URIRef
     curationBasis: URIRef
+    basisRank: URIRef
+    via: URIRef
+    reviewStatus: URIRef
+    Review: URIRef
+    ClaimRelation: URIRef
+    rationale: URIRef
     correctionNote: URIRef
     verificationNote: URIRef
     publicationPlace: URIRef
@@ -36,6 +42,9 @@ CLAIM = Namespace(BASE + "claim/")
 THEME = Namespace(BASE + "theme/")
 EVIDENCE = Namespace(BASE + "evidence/")
 BASIS = Namespace(BASE + "basis/")
+REVIEW_STATUS = Namespace(BASE + "review-status/")
+REVIEW = Namespace(BASE + "review/")
+RELATION = Namespace(BASE + "relation/")
 PERSON = Namespace(BASE + "person/")
 ORGANISATION = Namespace(BASE + "organisation/")
 VENUE = Namespace(BASE + "venue/")
@@ -45,6 +54,7 @@ GRAPH = Namespace(BASE + "graph/")
 THEME_SCHEME = URIRef(BASE + "themes")
 EVIDENCE_SCHEME = URIRef(BASE + "evidence-types")
 BASIS_SCHEME = URIRef(BASE + "curation-bases")
+REVIEW_STATUS_SCHEME = URIRef(BASE + "review-statuses")
 
 ONTOLOGY_GRAPH = GRAPH.ontology
 BIBLIOGRAPHY_GRAPH = GRAPH.bibliography
@@ -58,6 +68,9 @@ PREFIXES = {
     "theme": str(THEME),
     "evidence": str(EVIDENCE),
     "basis": str(BASIS),
+    "status": str(REVIEW_STATUS),
+    "review": str(REVIEW),
+    "relation": str(RELATION),
     "person": str(PERSON),
     "org": str(ORGANISATION),
     "venue": str(VENUE),
