@@ -3,8 +3,11 @@ loopback port of its own, with a memory cap; replaced by a fresh one when it mus
 
 Measured with oxigraph 0.5.13: its `--timeout-s` cancels most runaway queries, but not all (an
 ORDER BY over a large cross product kept one core busy and grew past 4 GiB for minutes after the
-client had gone). So the process runs under an address-space limit (it aborts instead of eating
-the machine) and the endpoint replaces it when a request outlives its deadline.
+client had gone), and it starts a thread per query that sleeps the whole timeout: at 380 queries a
+second, 3,800 sleeping threads filled the address-space cap and thread creation failed (HTTP 500,
+os error 11). So oxigraph runs without its own timeout: the endpoint replaces the process when a
+request outlives its deadline (the old one ends as soon as its other requests have), and the process
+runs under an address-space limit (it aborts instead of eating the machine).
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from kb.sparql import sandbox, spawn
 _START_TIMEOUT_S = 30.0
 _IDLE_CONNECTIONS = 64
 # Each request thread's stack: the engine recurses once per level of a query's nesting. The gate caps
-# nesting (query_max_depth); 32 MiB keeps a wide margin under that cap (the default stack overflowed
-# at about 4,000 levels) for 32 MiB of address space per thread under the memory cap.
-_THREAD_STACK_BYTES = 32 * 1024 * 1024
+# nesting (query_max_depth, 500); oxigraph's default 2 MiB stacks held 2,000 levels of every construct
+# tried and overflowed at 4,000 (bench/abuse_serve.py's probe), so 8 MiB gives a margin of about 16.
+# Larger stacks cost address space under the memory cap: a thread per kept-alive connection at
+# 32 MiB each made thread creation fail under 50 clients (HTTP 500, os error 11).
+_THREAD_STACK_BYTES = 8 * 1024 * 1024
 
 
 def oxigraph_binary() -> str:
@@ -51,7 +56,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 class Upstream(spawn.Child):
     """One `oxigraph serve-read-only` process, counting the requests it is serving."""
 
-    def __init__(self, store: Path, timeout_s: float, memory_mb: int):
+    def __init__(self, store: Path, memory_mb: int):
         self.store = store
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -60,8 +65,7 @@ class Upstream(spawn.Child):
         self._idle: list[http.client.HTTPConnection] = []
         self.retiring = False
         command = [oxigraph_binary(), "serve-read-only", "--location", str(store),
-                   "--bind", f"127.0.0.1:{self.port}", "--union-default-graph",
-                   "--timeout-s", str(max(1, round(timeout_s)))]
+                   "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
         # A thread per request, and glibc reserves a 64 MiB malloc arena per thread: under the
         # address-space cap, 50 clients made thread creation fail (EAGAIN). Two arenas suffice.
         environment = {**os.environ, "MALLOC_ARENA_MAX": "2", "RUST_MIN_STACK": str(_THREAD_STACK_BYTES)}
