@@ -8,6 +8,7 @@ field doubtful.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kb.refs.names import Name, split_names
@@ -36,8 +37,35 @@ def runs(labels: list[str]) -> list[tuple[str, int, int]]:
     return out
 
 
+_JOINERS = {".", ",", ":", "-", "–", "—", "«", "»", "“", "”", '"', "'", "(", ")", "&", "’"}
+
+
+def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
+    """What the string itself settles, whatever the labeller said: a DOI or URL is one, "//" and a
+    spaced " / " or "[" separate fields, and a field broken by a lone punctuation mark is one field."""
+    from kb.refs.skeleton import spaced
+
+    labels = list(labels)
+    for i, token in enumerate(tokens):
+        if token.kind == "doi" or (token.kind == "url" and re.search(r"doi\.org/10\.", token.text)):
+            labels[i] = "doi"
+        elif token.kind == "url":
+            labels[i] = "url"
+        elif token.kind == "slashes" or (token.text == "/" and spaced(tokens, i)) or token.text in "[]":
+            labels[i] = "O"
+    for i in range(1, len(labels) - 1):
+        if labels[i] == "O" and tokens[i].text in _JOINERS and labels[i - 1] == labels[i + 1] != "O":
+            labels[i] = labels[i - 1]
+    for i in range(1, len(labels) - 2):
+        if labels[i] == labels[i + 1] == "O" and tokens[i].text in _JOINERS and tokens[i + 1].text in _JOINERS \
+                and labels[i - 1] == labels[i + 2] != "O":
+            labels[i] = labels[i + 1] = labels[i - 1]
+    return labels
+
+
 def assemble(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict[str, list[Field]]:
     fields: dict[str, list[Field]] = {}
+    labels = constrain(tokens, labels)
     for label, first, last in runs(labels):
         if label == "O":
             continue

@@ -17,12 +17,14 @@ from pathlib import Path
 
 from kb.refs.annotations import AnnotatedReference, Span, read_annotated
 from kb.refs.labeller import MODEL_DIR, train
+from kb.refs.synthetic import render_training_strings
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN_FILE = ROOT / "bench" / "refs" / "train.refs"
 SWAPPED = ("author", "editor", "title", "container", "publisher", "place", "collection")
 NUMBERS = ("year", "volume", "issue", "pages", "pagetotal")
 VARIANTS = 4
+RENDERED = 150
 SEED = 13
 
 
@@ -82,15 +84,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=MODEL_DIR / "refs.crfsuite")
     parser.add_argument("--no-skeleton", action="store_true", help="train without the rule features (baseline)")
     parser.add_argument("--variants", type=int, default=VARIANTS)
+    parser.add_argument("--rendered", type=int, default=RENDERED,
+                        help="strings rendered per CSL style from training field values (0: none)")
     args = parser.parse_args(argv)
     references = read_annotated(TRAIN_FILE)
-    data = references + augment(references, args.variants)
+    varied = augment(references, args.variants)
+    rendered = render_training_strings(references, args.rendered) if args.rendered else []
+    data = references + varied + rendered
     manifest = {"data": str(TRAIN_FILE.relative_to(ROOT)), "data_sha256": data_hash([TRAIN_FILE]),
-                "strings": len(references), "augmented": len(data) - len(references), "variants": args.variants,
+                "strings": len(references), "varied": len(varied), "rendered": len(rendered),
+                "variants": args.variants, "rendered_per_style": args.rendered,
                 "skeleton_features": not args.no_skeleton}
     path = train(data, args.out, with_skeleton=not args.no_skeleton,
                  manifest=manifest if args.out.parent == MODEL_DIR else None)
-    print(f"trained on {len(references)} strings (+{len(data) - len(references)} varied) -> {path}")
+    print(f"trained on {len(references)} real strings, {len(varied)} varied, {len(rendered)} rendered -> {path}")
 
 
 if __name__ == "__main__":
