@@ -11,9 +11,18 @@ from kb.refs.tokens import Token
 
 _CYRILLIC = re.compile(r"[а-яё]", re.I)
 _LATIN = re.compile(r"[a-z]", re.I)
-PLACE_WORDS = {"м", "спб", "л", "мн", "к", "киев", "москва", "moscow", "london", "paris", "new", "york",
-               "cambridge", "oxford", "berlin", "boston", "amsterdam", "новосибирск", "екатеринбург",
-               "казань", "ростов", "n", "y", "st", "petersburg", "washington", "chicago", "cham", "ny"}
+# Cities that publish much of what these lists cite (a gazetteer feature, both scripts and the usual
+# transliterations); the labeller still decides from context.
+PLACE_WORDS = set("""м мн спб л к н новгород москва санкт петербург ленинград новосибирск екатеринбург казань
+томск омск самара саратов воронеж ростов дону нижний краснодар уфа пермь челябинск красноярск иркутск
+хабаровск владивосток белгород тула ярославль киев харьков минск алматы ташкент
+moscow moskva moskow petersburg peterburg sankt st novosibirsk ekaterinburg yekaterinburg kazan tomsk omsk
+samara saratov voronezh rostov khabarovsk vladivostok belgorod kiev kyiv kharkov minsk london paris new york
+ny cambridge oxford berlin boston amsterdam washington chicago cham heidelberg dordrecht basingstoke stuttgart
+karlsruhe vienna wien geneva brussels luxembourg rome milan madrid barcelona lisbon copenhagen stockholm
+helsinki oslo warsaw prague budapest athens tokyo beijing singapore sydney melbourne toronto montreal
+princeton berkeley stanford philadelphia baltimore cheltenham abingdon hoboken thousand oaks los angeles
+san francisco edinburgh manchester laxenburg lanham englewood cliffs detroit grand rapids""".split())
 PUBLISHER_WORDS = {"press", "publishing", "publ", "изд", "издательство", "наука", "university", "books",
                    "springer", "elsevier", "wiley", "routledge", "юрайт", "инфра", "infra", "prospekt", "проспект",
                    "дом", "house", "academic", "sage", "mit", "oecd", "издательский", "изд-во", "verlag"}

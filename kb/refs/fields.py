@@ -45,7 +45,24 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
     spaced " / " or "[" separate fields, and a field broken by a lone punctuation mark is one field."""
     from kb.refs.skeleton import spaced
 
+    from kb.refs.skeleton import analyse
+
     labels = list(labels)
+    # The names a reference starts with end where the rules say they end ("Govindarajan V.,
+    # Trimble C. Reverse Innovation..." is two names and a title, not five names).
+    lead = analyse(tokens).lead_names
+    zone = lead.index(False) if False in lead else len(lead)
+    if 0 < zone < len(labels) and labels[0] == "author" and labels[zone] == "author" and lead[zone - 1]:
+        end = zone
+        while end < len(labels) and labels[end] == "author":
+            end += 1
+        tail = tokens[zone:end]
+        has_initials = any(len(tok.text) <= 2 and tok.text[:1].isupper() and k + 1 < len(tail) and tail[k + 1].text == "."
+                           for k, tok in enumerate(tail))
+        if end - zone > 2 and not has_initials:
+            filler = "title" if "title" not in labels else "O"
+            for k in range(zone, end):
+                labels[k] = filler
     for i, token in enumerate(tokens):
         if token.kind == "doi" or (token.kind == "url" and re.search(r"doi\.org/10\.", token.text)):
             labels[i] = "doi"
@@ -75,8 +92,43 @@ def assemble(text: str, tokens: list[Token], labels: list[str], confidences: lis
             continue
         if label not in MULTI and label in fields:
             continue
-        fields.setdefault(label, []).append(Field(label, value, min(confidences[first:last]), start, end))
+        confidence = min(confidences[first:last])
+        if label == "title":
+            value, genre = split_genre(value)
+            if genre and "genre" not in fields:
+                fields["genre"] = [Field("genre", genre, confidence, start, end)]
+        fields.setdefault(label, []).append(Field(label, value, confidence, start, end))
+    if "year" not in fields:
+        fields.update(_year_fallback(text, tokens, labels, confidences))
     return fields
+
+
+def _year_fallback(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict:
+    """No year labelled: the first year-like number outside addresses and access dates, with the
+    confidence of a guess."""
+    from kb.refs.skeleton import YEAR
+
+    outside = [i for i, t in enumerate(tokens) if YEAR.match(t.text) and labels[i] not in ("url", "doi", "accessed",
+                                                                                          "pages", "volume", "issue")]
+    if not outside:
+        return {}
+    best = next((i for i in outside if labels[i] != "title"), outside[-1])
+    return {"year": [Field("year", tokens[best].text, min(0.5, confidences[best]), tokens[best].start,
+                           tokens[best].end)]}
+
+
+# What GOST puts after the title and a colon ("other title information") when it names the kind of
+# work rather than continuing the title: kept apart as the genre.
+_GENRE = re.compile(r"\s*:\s*((?:учеб(?:\.|ник|ное)|монографи|аналитическ|метод(?:\.|ическ)|материалы|сб(?:\.|орник)|"
+                    r"автореф|дис(?:\.|серт)|справочник|доклад|отч[её]т|научн|коллективн|tekst|textbook|monograph)[^:]*)$", re.I)
+
+
+def split_genre(title: str) -> tuple[str, str]:
+    """`Основы региональной экономики: учебник для вузов` -> title and genre."""
+    match = _GENRE.search(title)
+    if match and match.start() > 0:
+        return title[:match.start()].rstrip(), match.group(1)
+    return title, ""
 
 
 def people(fields: dict[str, list[Field]], label: str) -> list[tuple[Name, float]]:

@@ -58,11 +58,8 @@ def family_names(text: str) -> list[str]:
 
 
 def _looks_like_body(text: str) -> bool:
-    words = re.findall(r"[^\W\d_][^\s,]*", text)
-    if any(_is_initial(w) for w in re.split(r"[\s,]+", text) if w):
-        return False
     lowered = text.lower()
-    return len(words) >= 3 and not re.search(r",", text) or any(
+    return any(
         k in lowered for k in ("commission", "committee", "service", "agency", "oecd", "group", "ministry",
                                "министерство", "правительство", "организация", "university", "institute",
                                "subgroup", "association", "council", "statistics"))
@@ -79,6 +76,11 @@ def _split_group(group: str) -> list[Name]:
     kinds = ["initials" if all(_is_initial(w) for w in p.split()) else "words" if not any(_is_initial(w) for w in p.split())
              else "full" for p in pieces]
     names: list[Name] = []
+    if len(pieces) == 2 and kinds[0] == "words" and len(pieces[0].split()) == 1 and len(pieces[1].split()) <= 3:
+        return [Name(pieces[0], pieces[1])]                     # Pate, C. Marvin
+    shifted = _family_initials_chain(pieces)
+    if shifted:
+        return shifted
     i = 0
     while i < len(pieces):
         if kinds[i] == "words" and i + 1 < len(pieces) and kinds[i + 1] == "initials":
@@ -92,6 +94,20 @@ def _split_group(group: str) -> list[Name]:
             names.append(_one_name(pieces[i]))
             i += 1
     return names
+
+
+def _family_initials_chain(pieces: list[str]) -> list[Name]:
+    """`Sasayama, D. Hattori, K. Teraishi, T.`: each piece holds one name's initials and the next family."""
+    if len(pieces) < 3 or any(_is_initial(w) for w in pieces[0].split()):
+        return []
+    middle = pieces[1:-1]
+    if not all(len(p.split()) == 2 and _is_initial(p.split()[0]) and not _is_initial(p.split()[1]) for p in middle):
+        return []
+    if not all(_is_initial(w) for w in pieces[-1].split()):
+        return []
+    families = [pieces[0]] + [p.split()[1] for p in middle]
+    givens = [p.split()[0] for p in middle] + [pieces[-1]]
+    return [Name(f, g) for f, g in zip(families, givens)]
 
 
 def _one_name(piece: str) -> Name:
