@@ -80,9 +80,29 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
     return labels
 
 
+def absorb_doubtful(tokens: list[Token], labels: list[str], confidences: list[float]) -> list[str]:
+    """A doubtful run right after a title or host title, up to the next area separator, belongs to it
+    ("// Вестник ННГУ им. Н.И.Лобачевского. – 2014": the patron's name is not a publisher)."""
+    labels = list(labels)
+    spans = runs(labels)
+    for index, (label, first, last) in enumerate(spans):
+        if label in ("O", "container", "title") or min(confidences[first:last]) >= 0.5 or index < 2:
+            continue
+        previous = next((s for s in reversed(spans[:index]) if s[0] != "O"), None)
+        gap = [t.text for t in tokens[spans[index - 1][1]:first]] if spans[index - 1][0] == "O" else []
+        if previous is None or previous[0] not in ("container", "title") or len(gap) > 6 \
+                or any(g in ("//", "–", "—", "/", ":") for g in gap):
+            continue
+        after = [t.text for t in tokens[last:last + 2]]
+        if after[:1] == ["."] and (len(after) < 2 or after[1] in ("–", "—", "-")) or not after:
+            for k in range(previous[2], last):
+                labels[k] = previous[0]
+    return labels
+
+
 def assemble(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict[str, list[Field]]:
     fields: dict[str, list[Field]] = {}
-    labels = constrain(tokens, labels)
+    labels = absorb_doubtful(tokens, constrain(tokens, labels), confidences)
     for label, first, last in runs(labels):
         if label == "O":
             continue

@@ -41,7 +41,7 @@ class Name:
 
 def split_names(text: str) -> list[Name]:
     """The people (or bodies) named in one author/editor field, in order."""
-    text = _ET_AL.sub(" ", text.replace("\u00a0", " ")).strip(" ,.;:/")
+    text = _ET_AL.sub(" ", text.replace("\u00a0", " ")).strip(" ,;:/")
     text = re.sub(r"\s*\((?:eds?|ред)\.?\)\s*", " ", text, flags=re.I)
     if not text:
         return []

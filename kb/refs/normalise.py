@@ -29,6 +29,8 @@ def clean_value(label: str, value: str) -> str:
     if label == "pages":
         value = re.sub(r"\s*[-–—‒]+\s*", "-", value.strip(_EDGE))
         return value
+    if label in ("author", "editor"):
+        return value.strip(" ,;:/\"'«»“”")           # the dot after an initial stays
     if label == "year":
         match = re.search(r"\d{4}", value)
         return match.group() if match else value.strip(_EDGE)
