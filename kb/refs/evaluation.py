@@ -19,11 +19,10 @@ FIELDS = ("authors", "title", "container", "year", "volume", "issue", "pages", "
 
 def gold_fields(reference: AnnotatedReference) -> dict[str, object]:
     out: dict[str, object] = {}
-    families = []
+    families: list[str] = []
     for value in reference.values("author"):
-        for family in family_names(value):
-            if compare_form(family).casefold() not in {compare_form(f).casefold() for f in families}:
-                families.append(family)
+        seen = {compare_form(f).casefold() for f in families}
+        families += [f for f in family_names(value) if compare_form(f).casefold() not in seen]
     if families:
         out["authors"] = families
     for name in FIELDS[1:]:

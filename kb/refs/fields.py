@@ -152,12 +152,15 @@ def split_genre(title: str) -> tuple[str, str]:
 
 
 def people(fields: dict[str, list[Field]], label: str) -> list[tuple[Name, float]]:
-    """The people of every run of `label`, each once (GOST repeats the first author after " / ")."""
-    seen, out = set(), []
+    """The people of every run of `label`; a later run repeating a name (GOST repeats the authors after
+    " / ") adds only the names not yet given."""
+    seen: set[str] = set()
+    out: list[tuple[Name, float]] = []
     for field in fields.get(label, []):
-        for name in split_names(field.value):
-            key = name.family.casefold().replace("ё", "е")
+        names = split_names(field.value)
+        keys = [name.family.casefold().replace("ё", "е") for name in names]
+        for name, key in zip(names, keys):
             if key and key not in seen:
-                seen.add(key)
                 out.append((name, field.confidence))
+        seen.update(keys)
     return out

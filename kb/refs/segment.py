@@ -62,7 +62,8 @@ def _continues(previous: str, line: str) -> bool:
         return True
     if re.search(r"\b(?:[A-ZА-ЯЁ]\.|[Сс]|[Тт]|[Pp]p?|No|Vol|№)\.?$", end):
         return True
-    return False
+    # A line that stops mid-sentence before the reference has even reached its year goes on.
+    return bool(re.search(r"\w$", end)) and not re.search(r"\b(1[5-9]\d\d|20[0-3]\d)\b", end)
 
 
 def _join(parts: list[str]) -> str:
