@@ -59,7 +59,11 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
         tail = tokens[zone:end]
         has_initials = any(len(tok.text) <= 2 and tok.text[:1].isupper() and k + 1 < len(tail) and tail[k + 1].text == "."
                            for k, tok in enumerate(tail))
-        if end - zone > 2 and not has_initials:
+        # Two plain words in a row ("Transfinite Recursive") are a title, not names.
+        wordy = any(a.kind == b.kind == "word" and b.start == a.end + 1 and max(len(a.text), len(b.text)) > 3
+                    and not (k + 2 < len(tail) and tail[k + 2].text == ".") and not a.text.isupper()
+                    for k, (a, b) in enumerate(zip(tail, tail[1:])))
+        if end - zone > 2 and (not has_initials or wordy):
             filler = "title" if "title" not in labels else "O"
             for k in range(zone, end):
                 labels[k] = filler
@@ -100,9 +104,26 @@ def absorb_doubtful(tokens: list[Token], labels: list[str], confidences: list[fl
     return labels
 
 
+def second_title_is_host(labels: list[str]) -> list[str]:
+    """A second title run with no host title labelled, in an article-like reference (volume, issue or
+    pages follow): `Title [translation]. Journal [translation], 2019, no. 4` -- the second is the journal."""
+    if "container" in labels:
+        return labels
+    spans = [s for s in runs(labels) if s[0] == "title"]
+    if len(spans) < 2:
+        return labels
+    _, first, last = spans[1]
+    if not any(label in ("volume", "issue", "pages") for label in labels[last:]):
+        return labels
+    labels = list(labels)
+    for k in range(first, last):
+        labels[k] = "container"
+    return labels
+
+
 def assemble(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict[str, list[Field]]:
     fields: dict[str, list[Field]] = {}
-    labels = absorb_doubtful(tokens, constrain(tokens, labels), confidences)
+    labels = second_title_is_host(absorb_doubtful(tokens, constrain(tokens, labels), confidences))
     for label, first, last in runs(labels):
         if label == "O":
             continue
