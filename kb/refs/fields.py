@@ -74,6 +74,27 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
             labels[i] = "url"
         elif token.kind == "slashes" or (token.text == "/" and spaced(tokens, i)) or token.text in "[]":
             labels[i] = "O"
+    # "/ под ред. Л.М. Гохберга. – М.: ...": the editors, up to the next area.
+    lowered = [tok.text.lower() for tok in tokens]
+    for i in range(1, len(tokens)):
+        if lowered[i] == "ред" and lowered[i - 1] in ("под", "общ", ".", "науч", "отв"):
+            k = i + 1
+            while k < len(tokens) and tokens[k].text == ".":
+                k += 1
+            while k < len(tokens) and tokens[k].text not in ("–", "—", "//", ";", "[") and not (
+                    tokens[k].text == "." and k + 1 < len(tokens) and tokens[k + 1].text in ("–", "—", "-", "//")):
+                labels[k] = "editor"
+                k += 1
+            break
+    # "(дата обращения 05.11.2015)", "Accessed 10.05.2019": an access date, never the year of the work.
+    words = [tok.text.lower() for tok in tokens]
+    for i in range(len(tokens)):
+        if words[i] in ("обращения", "accessed", "access", "просмотрено", "accessed:"):
+            k = i + 1
+            while k < len(tokens) and (tokens[k].text in ":." or tokens[k].text.isdigit()) and k < i + 8:
+                if tokens[k].text.isdigit():
+                    labels[k] = "accessed"
+                k += 1
     for i in range(1, len(labels) - 1):
         if labels[i] == "O" and tokens[i].text in _JOINERS and labels[i - 1] == labels[i + 1] != "O":
             labels[i] = labels[i - 1]
