@@ -182,11 +182,18 @@ def _year_fallback(text: str, tokens: list[Token], labels: list[str], confidence
 # What GOST puts after the title and a colon ("other title information") when it names the kind of
 # work rather than continuing the title: kept apart as the genre.
 _GENRE = re.compile(r"\s*:\s*((?:учеб(?:\.|ник|ное)|монографи|аналитическ|метод(?:\.|ическ)|материалы|сб(?:\.|орник)|"
-                    r"автореф|дис(?:\.|серт)|справочник|доклад|отч[её]т|научн|коллективн|tekst|textbook|monograph)[^:]*)$", re.I)
+                    r"автореф|дис(?:\.|серт)|справочник|доклад|отч[её]т|научн|коллективн|ucheb|monografi|metod\.|avtoref)[^:]*)$", re.I)
+
+
+_EDITION = re.compile(r",\s*(\d+(?:st|nd|rd|th|d)\s+(?:ed|edn|edition)\.?)$", re.I)
 
 
 def split_genre(title: str) -> tuple[str, str]:
-    """`Основы региональной экономики: учебник для вузов` -> title and genre."""
+    """`Основы региональной экономики: учебник для вузов` -> title and genre (a GOST convention, so only
+    in Cyrillic titles); `Econometric analysis, 5th ed` -> title and edition."""
+    match = _EDITION.search(title)
+    if match:
+        return title[:match.start()].rstrip(), ""
     match = _GENRE.search(title)
     if match and match.start() > 0:
         return title[:match.start()].rstrip(), match.group(1)
