@@ -68,10 +68,14 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
             for k in range(zone, end):
                 labels[k] = filler
     for i, token in enumerate(tokens):
-        if token.kind == "doi" or (token.kind == "url" and re.search(r"doi\.org/10\.", token.text)):
+        if token.kind == "doi" or (token.kind == "url" and re.search(r"doi\.org/", token.text)):
             labels[i] = "doi"
         elif token.kind == "url":
             labels[i] = "url"
+        elif labels[i] in ("url", "doi") and not any(
+                0 <= j < len(tokens) and tokens[j].kind in ("url", "doi") and
+                (tokens[j].end == token.start or token.end == tokens[j].start) for j in (i - 1, i + 1)):
+            labels[i] = "O"                   # an address is what looks like one, not the year before it
         elif token.kind == "slashes" or (token.text == "/" and spaced(tokens, i)) or token.text in "[]":
             labels[i] = "O"
     # "/ под ред. Л.М. Гохберга. – М.: ...": the editors, up to the next area.
@@ -125,6 +129,20 @@ def absorb_doubtful(tokens: list[Token], labels: list[str], confidences: list[fl
     return labels
 
 
+def title_after_names(labels: list[str]) -> list[str]:
+    """No title labelled: the first field after the names, if it was taken for a host title or a
+    publisher, is the title (every reference has one; "Hawkins, J.: Creative Economy. Publishing ...")."""
+    if "title" in labels:
+        return labels
+    spans = [s for s in runs(labels) if s[0] != "O"]
+    after = [s for s in spans if s[0] not in ("author", "editor", "year")]
+    if spans and spans[0][0] in ("author", "editor") and after and after[0][0] in ("container", "publisher", "collection"):
+        labels = list(labels)
+        for k in range(after[0][1], after[0][2]):
+            labels[k] = "title"
+    return labels
+
+
 def second_title_is_host(labels: list[str]) -> list[str]:
     """A second title run with no host title labelled, in an article-like reference (volume, issue or
     pages follow): `Title [translation]. Journal [translation], 2019, no. 4` -- the second is the journal."""
@@ -144,7 +162,7 @@ def second_title_is_host(labels: list[str]) -> list[str]:
 
 def assemble(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict[str, list[Field]]:
     fields: dict[str, list[Field]] = {}
-    labels = second_title_is_host(absorb_doubtful(tokens, constrain(tokens, labels), confidences))
+    labels = title_after_names(second_title_is_host(absorb_doubtful(tokens, constrain(tokens, labels), confidences)))
     for label, first, last in runs(labels):
         if label == "O":
             continue
