@@ -173,6 +173,9 @@ def assemble(text: str, tokens: list[Token], labels: list[str], confidences: lis
         if label not in MULTI and label in fields:
             continue
         confidence = min(confidences[first:last])
+        value = _checked_number(label, value)
+        if not value:
+            continue
         if label == "title":
             value, genre = split_genre(value)
             if genre and "genre" not in fields:
@@ -181,6 +184,24 @@ def assemble(text: str, tokens: list[Token], labels: list[str], confidences: lis
     if "year" not in fields:
         fields.update(_year_fallback(text, tokens, labels, confidences))
     return fields
+
+
+_PAGES = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–—‑]\s*[A-Za-z]?\d+[A-Za-z]?)?")
+_NUMBER = re.compile(r"[A-Za-zА-Яа-я]?\d+(?:[-–/]\d+)?[A-Za-zА-Яа-я]?|[IVXLCivxlc]+")
+
+
+def _checked_number(label: str, value: str) -> str:
+    """Pages, volume and issue look like numbers: keep the number part of a run that took a word too
+    ("305-317, Jul" -> "305-317"), drop one with none ("September")."""
+    if label == "pages":
+        match = _PAGES.search(value)
+        return clean_value("pages", match.group()) if match else ""
+    if label in ("volume", "issue"):
+        if _NUMBER.fullmatch(value):
+            return value
+        match = _NUMBER.search(value)
+        return match.group() if match else ""
+    return value
 
 
 def _year_fallback(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict:
