@@ -129,6 +129,25 @@ def absorb_doubtful(tokens: list[Token], labels: list[str], confidences: list[fl
     return labels
 
 
+def vancouver_host(tokens: list[Token], labels: list[str]) -> list[str]:
+    """`AIDS Behav. 2013;17(6): 2031-44`: what stands before "YEAR;" in an article is its journal."""
+    if "container" in labels:
+        return labels
+    labels = list(labels)
+    for index, (label, first, last) in enumerate(runs(labels)):
+        if label not in ("publisher", "place", "title") or index == 0:
+            continue
+        k = last
+        while k < len(tokens) and tokens[k].text in ".,":
+            k += 1
+        if k + 1 < len(tokens) and labels[k] == "year" and tokens[k + 1].text == ";" and \
+                any(lab == "title" for lab in labels[:first]):
+            for m in range(first, last):
+                labels[m] = "container"
+            break
+    return labels
+
+
 def title_after_names(labels: list[str]) -> list[str]:
     """No title labelled: the first field after the names, if it was taken for a host title or a
     publisher, is the title (every reference has one; "Hawkins, J.: Creative Economy. Publishing ...")."""
@@ -162,7 +181,7 @@ def second_title_is_host(labels: list[str]) -> list[str]:
 
 def assemble(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict[str, list[Field]]:
     fields: dict[str, list[Field]] = {}
-    labels = title_after_names(second_title_is_host(absorb_doubtful(tokens, constrain(tokens, labels), confidences)))
+    labels = vancouver_host(tokens, title_after_names(second_title_is_host(absorb_doubtful(tokens, constrain(tokens, labels), confidences))))
     for label, first, last in runs(labels):
         if label == "O":
             continue
