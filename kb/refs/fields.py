@@ -63,7 +63,7 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
         wordy = any(a.kind == b.kind == "word" and b.start == a.end + 1 and max(len(a.text), len(b.text)) > 3
                     and not (k + 2 < len(tail) and tail[k + 2].text == ".") and not a.text.isupper()
                     for k, (a, b) in enumerate(zip(tail, tail[1:])))
-        if end - zone > 2 and (not has_initials or wordy):
+        if end > zone and (not has_initials or wordy):
             filler = "title" if "title" not in labels else "O"
             for k in range(zone, end):
                 labels[k] = filler
