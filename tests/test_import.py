@@ -225,7 +225,7 @@ def test_unreadable_files_say_why(tiny_project, tmp_path):
     latin1.write_bytes("@misc{a, title = {Caf\xe9}}".encode("latin-1"))
     with pytest.raises(ImportFileError, match="not UTF-8 text"):
         import_file(tiny_project, latin1)
-    odd = tmp_path / "notes.txt"
+    odd = tmp_path / "notes.dat"          # (.txt is a reference list now: tests/test_refs_bad_input.py)
     odd.write_text("just some words", encoding="utf-8")
     with pytest.raises(ImportFileError, match=r"import a BibTeX/BibLaTeX \(\.bib\), RIS \(\.ris\) or CSL-JSON"):
         import_file(tiny_project, odd)

@@ -37,11 +37,13 @@ def format_citation(source, style: str = DEFAULT_STYLE, markup: str = "text", pe
     return run(source, style, markup, people)
 
 
-def import_file(settings, path, dry_run: bool = False, strict: bool = False, into: str | None = None, today=None):
-    """Import a .bib, .ris or CSL-JSON file into corpus/ (see kb.bibliography.importing); an `ImportReport`."""
+def import_file(settings, path, dry_run: bool = False, strict: bool = False, into: str | None = None, today=None,
+                fmt: str | None = None):
+    """Import a .bib, .ris or CSL-JSON file, or a reference list (.txt, `fmt="refs"`), into corpus/
+    (see kb.bibliography.importing); an `ImportReport`."""
     from kb.bibliography.importing import import_file as run
 
-    return run(settings, path, dry_run=dry_run, strict=strict, into=into, today=today)
+    return run(settings, path, dry_run=dry_run, strict=strict, into=into, today=today, fmt=fmt)
 
 
 def read_records(path):

@@ -50,3 +50,4 @@ from kb.cli import search  # noqa: E402,F401
 from kb.cli import sparql  # noqa: E402,F401
 from kb.cli import bibliography  # noqa: E402,F401
 from kb.cli import audit  # noqa: E402,F401
+from kb.cli import refs  # noqa: E402,F401

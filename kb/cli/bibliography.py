@@ -69,12 +69,16 @@ def export(settings: Settings, fmt: str, style: str | None, output: Path | None,
 @click.option("--into", default=None, metavar="NAME.bib",
               help="The corpus .bib file new records go to (default: imported.bib).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--format", "fmt", default=None, type=click.Choice(["bibtex", "ris", "csl-json", "refs"]),
+              help="The file's format when its extension does not say (refs: a formatted reference list).")
 @click.pass_obj
-def import_(settings: Settings, file: Path, dry_run: bool, strict: bool, into: str | None, as_json: bool) -> None:
-    """Add the records of a BibTeX/BibLaTeX (.bib), RIS (.ris) or CSL-JSON (.json) file to corpus/."""
+def import_(settings: Settings, file: Path, dry_run: bool, strict: bool, into: str | None, as_json: bool,
+            fmt: str | None) -> None:
+    """Add the records of a BibTeX/BibLaTeX (.bib), RIS (.ris) or CSL-JSON (.json) file, or of a
+    formatted reference list (.txt or --format refs), to corpus/."""
     from kb.bibliography import import_file
 
-    report = import_file(settings, file, dry_run=dry_run, strict=strict, into=into)
+    report = import_file(settings, file, dry_run=dry_run, strict=strict, into=into, fmt=fmt)
     nothing_taken = report.skipped and not (report.added or report.merged)
     if as_json:
         emit_json(report.as_dict())

@@ -123,8 +123,9 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Let web pages at ORIGIN (e.g. https://example.org) query the endpoint from a browser "
                    "(repeatable; '*' for any). Off by default: requests from other origins are refused.")
-@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Queries one peer address may run at once.")
+@click.option("--per-client", default=16, show_default=True, type=click.IntRange(1, 256),
+              help="Queries one peer address may run at once (a peer whose query ran past the time limit "
+                   "runs one at a time, apart, for a minute).")
 @click.option("--quiet", is_flag=True, help="Do not log each request.")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, timeout: float | None, max_response_mb: int,

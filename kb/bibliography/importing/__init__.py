@@ -92,9 +92,9 @@ class ImportReport:
 
 
 def import_file(settings: Settings, path: Path | str, dry_run: bool = False, strict: bool = False,
-                into: str | None = None, today: datetime.date | None = None) -> ImportReport:
+                into: str | None = None, today: datetime.date | None = None, fmt: str | None = None) -> ImportReport:
     path = Path(path)
-    parsed = read_import_file(path)
+    parsed = read_import_file(path, fmt)
     if strict and parsed.errors:
         first = parsed.errors[0]
         raise ImportFileError(f"{first} ({len(parsed.errors)} bad record{'s' if len(parsed.errors) > 1 else ''} "

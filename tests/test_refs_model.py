@@ -1,0 +1,47 @@
+"""The data behind the labeller: real strings with their pages, a frozen evaluation split never
+trained on, and a shipped model trained on the current training data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kb.refs.annotations import LABELS, parse_marked, read_annotated
+from kb.refs.labeller import MANIFEST_PATH, MODEL_PATH
+from kb.refs.training import TRAIN_FILE, data_hash
+
+ROOT = Path(__file__).resolve().parent.parent
+REFS = ROOT / "bench" / "refs"
+
+
+def test_every_real_string_names_its_page_and_parses():
+    for name in ("train.refs", "eval.refs", "seed.refs"):
+        for ref in read_annotated(REFS / name):
+            assert ref.page.startswith(("http://", "https://")), (name, ref.line)
+            assert ref.lang in ("ru", "en", "mixed") and ref.style in (
+                "gost", "apa", "chicago", "harvard", "vancouver", "translit", "other")
+            assert {s.label for s in ref.spans} <= set(LABELS)
+            assert "title" in {s.label for s in ref.spans}, (name, ref.line)
+
+
+def test_at_least_300_real_strings_and_the_evaluation_strings_are_never_trained_on():
+    train = read_annotated(REFS / "train.refs")
+    evaluation = read_annotated(REFS / "eval.refs") + read_annotated(REFS / "seed.refs")
+    assert len(train) + len(evaluation) >= 300
+    assert not {r.text for r in train} & {r.text for r in evaluation}
+    assert not {r.page for r in train if "anystyle" not in r.page} & {r.page for r in evaluation}
+
+
+def test_the_shipped_model_was_trained_on_the_current_training_data():
+    manifest = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+    assert MODEL_PATH.is_file()
+    assert manifest["data_sha256"] == data_hash([TRAIN_FILE]), \
+        "bench/refs/train.refs changed: retrain with `python -m kb.refs.training`"
+
+
+def test_marked_strings_refuse_bad_markup():
+    import pytest
+
+    for bad in ("<title>open", "<title>a</container>", "<bogus>x</bogus>", "<title><year>1</year></title>"):
+        with pytest.raises(ValueError):
+            parse_marked(bad, "x")
