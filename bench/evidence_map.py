@@ -30,7 +30,7 @@ def main() -> None:
     from kb.config import Settings
     from kb.knowledge_base import KnowledgeBase
 
-    evidence = Evidence.of(KnowledgeBase(Settings.from_env(root=args.root)))
+    evidence = KnowledgeBase(Settings.from_env(root=args.root)).evidence
     _ = evidence.incoming, evidence.claims_by_theme  # loaded once by the app before any page
     print(f"{len(evidence.corpus.claims):,} claims; medians of {args.repeats}\n")
     print("| columns | narrower themes folded in | median |\n|---|---|---|")

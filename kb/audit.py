@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kb.corpus.claims import PAGE_LOCATOR
 from kb.errors import KbError, Location
+from kb.script import has_cyrillic
 from kb.model import BASIS_LABELS, CURATION_BASES, REVIEW_STATUSES, Claim, Corpus
 
 # A paraphrase that shares this many words in a row with its source's abstract copies it rather
@@ -160,7 +161,7 @@ def longest_overlap(claim: Claim, corpus: Corpus) -> Overlap | None:
     abstract = corpus.sources[claim.source_key].abstract
     if not abstract:
         return None
-    language = "ru" if re.search(r"[\u0400-\u04FF]", abstract) else "en"
+    language = "ru" if has_cyrillic(abstract) else "en"
     text = claim.text.get(language)
     if not text:
         return None

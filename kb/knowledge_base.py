@@ -1,35 +1,72 @@
-"""The built knowledge base, opened read-only: what the CLI's read commands and the web app use."""
+"""`KnowledgeBase`: one build, opened read-only, and the one owner of everything derived from it.
+
+The CLI, the web UI, the exporters and the benchmarks get every part of a build from here and
+never make a second copy:
+
+    kb = KnowledgeBase(settings)          # the build `current` names, pinned while kb lives
+    kb.corpus, kb.vocabulary              # sources, claims, themes, evidence types (the snapshot)
+    kb.evidence                           # browse indexes: relations both ways, claims by theme
+    kb.searcher.search("local buzz")      # the search index and model, loaded on first use
+    kb.evidence_map("evidence")           # the theme x evidence-type map, computed once per choice
+    kb.query("SELECT ...")                # SPARQL through the gate; workers start on the first query
+
+Parts load lazily, once, and are safe to share between threads. A long-running process (the web
+UI) holds one `KnowledgeBase` per build and replaces it as a whole when a new build appears.
+"""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Mapping
+from typing import IO, TYPE_CHECKING, Iterable, Mapping
 
 from kb.config import Settings
 from kb.errors import KbError, NotBuiltError
-from kb.rdf.namespace import PREFIXES, PROLOGUE
-from kb.model import Corpus, Theme
-from kb.rdf.ontology import Vocabulary
-from kb.snapshot import SNAPSHOT, read_snapshot
-from kb.store import STORE, current_dir, read_manifest
+from kb.model import Corpus, Source, Theme
+from kb.store import STORE, Pin, current_dir, manifest_of
+
+if TYPE_CHECKING:  # the rest loads on use, so `kb --help` and the CLI's option lists stay instant
+    from kb.rdf.ontology import Vocabulary
+    from kb.browse.evidence import Evidence
+    from kb.browse.evidence_map import EvidenceMap
+    from kb.search.searcher import Searcher
+    from kb.sparql.terms import QueryResult, Term
 
 DUMP_FORMATS = ("turtle", "trig", "nquads", "ntriples", "jsonld")
 
 
 class KnowledgeBase:
-    """A read-only view of the current build. Safe to share between threads."""
+    """A read-only view of one build. Safe to share between threads."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, build: Path | None = None):
         self.settings = settings
-        current = current_dir(settings.build)
-        if current is None or not (current / STORE).exists():
+        path = build or current_dir(settings.build)
+        if path is None or not (path / STORE).exists():
             raise NotBuiltError(settings.build)
-        self.path: Path = current
-        self.manifest: dict = read_manifest(settings.build) or {}
+        self.path: Path = path
+        self.manifest: dict = manifest_of(path) or {}
+        # `kb build` removes old datasets, but not one a process still reads.
+        self._pin = Pin(path)
+        weakref.finalize(self, self._pin.release)
+        self._lock = threading.Lock()
+        self._maps: dict[tuple, EvidenceMap] = {}
 
+    @property
+    def build_id(self) -> str:
+        """The dataset folder's name: what the UI and the endpoint report as the build served."""
+        return self.path.name
+
+    def close(self) -> None:
+        """Release the build for `kb build` to remove once it is no longer current."""
+        self._pin.release()
+
+    # -- the snapshot ------------------------------------------------------------------------
     @cached_property
     def _snapshot(self):
+        from kb.snapshot import SNAPSHOT, read_snapshot
+
         return read_snapshot(self.path / SNAPSHOT)
 
     @property
@@ -46,30 +83,87 @@ class KnowledgeBase:
     def themes(self) -> Mapping[str, Theme]:
         return self.vocabulary.themes
 
-    def theme_with_narrower(self, theme_id: str) -> set[str]:
-        """A theme and everything under it (a theme filter includes its narrower themes)."""
-        if theme_id not in self.themes:
-            raise KbError(f"unknown theme '{theme_id}' "
-                          "(see `kb sparql --name theme-coverage` or ontology/concepts.ttl)")
-        return set(self.vocabulary.with_narrower(theme_id))
+    # -- derived parts, each made once -------------------------------------------------------
+    @cached_property
+    def evidence(self) -> Evidence:
+        """The corpus indexed for browsing (relations both ways, claims by theme)."""
+        from kb.browse.evidence import Evidence
+
+        return Evidence(self.corpus, self.vocabulary)
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        """The search engine of this build (its index and model load now, on first use)."""
+        from kb.search.searcher import Searcher
+
+        return Searcher(self)
+
+    def evidence_map(self, columns: str = "evidence", include_narrower: bool = True,
+                     language: str = "en") -> EvidenceMap:
+        """The evidence map for one choice of columns (evidence types or top themes), counted once
+        per choice (it takes seconds at 100k claims)."""
+        from kb.browse.evidence_map import evidence_map
+
+        key = (columns, include_narrower, language)
+        with self._lock:
+            found = self._maps.get(key)
+        if found is None:
+            found = evidence_map(self.evidence, columns=columns, include_narrower=include_narrower, language=language)
+            with self._lock:
+                self._maps.setdefault(key, found)
+        return found
+
+    # -- bibliographies -----------------------------------------------------------------------
+    def export(self, sources: Iterable[Source], format: str = "biblatex", style: str | None = None,
+               with_claims: bool = False) -> str:
+        """Sources in an export format (`kb.bibliography.EXPORT_FORMATS`), with their claims if asked;
+        formatted lists give each person the fullest form of their name the corpus knows."""
+        from kb.bibliography import claims_by_source, export_sources
+
+        sources = list(sources)
+        claims = claims_by_source(self, sources) if with_claims else None
+        return export_sources(sources, format, style=style, claims=claims, people=self.people)
+
+    @cached_property
+    def people(self) -> tuple:
+        """Everyone the corpus names, as `kb.bibliography.corpus_people` collects them."""
+        from kb.bibliography import corpus_people
+
+        return tuple(corpus_people(self.corpus))
+
+    # -- SPARQL --------------------------------------------------------------------------------
+    def query(self, text: str, **options) -> QueryResult:
+        """Check and run a SPARQL query on this build (see `kb.sparql.run_query` for the options)."""
+        from kb.sparql.runner import run_query
+
+        return run_query(self, text, **options)
+
+    def named_query(self, name: str, parameters: Mapping[str, str] | None = None, **options) -> QueryResult:
+        """Run a query of the named-query library (`kb sparql --list`)."""
+        from kb.sparql.library import run_named_query
+
+        return run_named_query(self, name, parameters, **options)
+
+    def select(self, query: str, **bindings) -> list[dict]:
+        """A SELECT's rows as plain Python values; keyword arguments fix variables (IRIs given as
+        "https://..." strings). Runs through the same gate and workers as every other query."""
+        from kb.sparql.terms import term_of
+
+        result = self.query(query, bindings={name: term_of(value) for name, value in bindings.items()})
+        if result.truncated:
+            raise KbError(f"the query returned more than {result.max_rows:,} rows (setting query_max_rows)")
+        return result.rows
 
     @cached_property
     def store(self):
+        """The pyoxigraph store itself, read-only: for dumping and publishing the whole dataset."""
         import pyoxigraph
 
         return pyoxigraph.Store.read_only(str(self.path / STORE))
 
-    def select(self, query: str, **bindings) -> list[dict]:
-        """Run a trusted SELECT (library code only) with the project prefixes; rows of Python values."""
-        import pyoxigraph
-
-        substitutions = {pyoxigraph.Variable(k): _term(v) for k, v in bindings.items()}
-        solutions = self.store.query(PROLOGUE + query, use_default_graph_as_union=True,
-                                     substitutions=substitutions or None)
-        names = [v.value for v in solutions.variables]
-        return [{n: _python(row[n]) for n in names} for row in solutions]
-
     def stats(self) -> dict:
+        from kb.rdf.iris import short_name
+
         row = self.select("""
             SELECT
               (COUNT(DISTINCT ?source) AS ?sources) (COUNT(DISTINCT ?claim) AS ?claims)
@@ -94,7 +188,7 @@ class KnowledgeBase:
         return {
             **{k: int(v) for k, v in row.items()},
             "triples": len(self.store),
-            "relations": {r["relation"].rsplit("#", 1)[-1]: int(r["n"]) for r in relations},
+            "relations": {short_name(r["relation"]): int(r["n"]) for r in relations},
             "claims_by_evidence": {r["type"]: int(r["n"]) for r in evidence},
             "sources_by_language": {r["language"]: int(r["n"]) for r in languages},
             "built_at": self.manifest.get("built_at"),
@@ -103,6 +197,8 @@ class KnowledgeBase:
     def dump(self, output: IO[bytes], format: str = "trig") -> None:
         """Write the whole dataset; formats without named graphs get the union of all graphs."""
         import pyoxigraph
+
+        from kb.rdf.namespace import PREFIXES
 
         formats = {
             "turtle": pyoxigraph.RdfFormat.TURTLE, "trig": pyoxigraph.RdfFormat.TRIG,
@@ -118,29 +214,3 @@ class KnowledgeBase:
         else:
             triples = self.store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
             pyoxigraph.serialize(triples, output, rdf_format, prefixes=prefixes)
-
-def _term(value):
-    import pyoxigraph
-
-    if isinstance(value, (pyoxigraph.NamedNode, pyoxigraph.Literal)):
-        return value
-    if isinstance(value, str) and value.startswith(("http://", "https://", "urn:")):
-        return pyoxigraph.NamedNode(value)
-    return pyoxigraph.Literal(value)
-
-
-def _python(term):
-    if term is None:
-        return None
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.Literal):
-        datatype = term.datatype.value if term.datatype else ""
-        if datatype.endswith(("#integer", "#int", "#long")):
-            return int(term.value)
-        if datatype.endswith(("#decimal", "#double", "#float")):
-            return float(term.value)
-        if datatype.endswith("#boolean"):
-            return term.value == "true"
-        return term.value
-    return term.value

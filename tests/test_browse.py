@@ -16,12 +16,12 @@ from kb.knowledge_base import KnowledgeBase
 @pytest.fixture
 def tiny_evidence(tiny_project) -> Evidence:
     build(tiny_project)
-    return Evidence.of(KnowledgeBase(tiny_project))
+    return KnowledgeBase(tiny_project).evidence
 
 
 @pytest.fixture(scope="module")
 def real_evidence(real_kb) -> Evidence:
-    return Evidence.of(real_kb)
+    return real_kb.evidence
 
 
 def test_theme_page_groups_claims_and_pairs_disputes(tiny_evidence):

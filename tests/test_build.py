@@ -109,7 +109,7 @@ def test_snapshot_round_trips_the_corpus(built):
     vocabulary = vocabulary_from_graph(load_ontology_graph(settings.ontology))
     assert kb.corpus == load_corpus(settings.corpus, vocabulary)
     assert kb.vocabulary == vocabulary
-    assert kb.theme_with_narrower("proximity") >= {"proximity", "geographical-proximity", "social-proximity"}
+    assert set(kb.vocabulary.with_narrower("proximity")) >= {"proximity", "geographical-proximity", "social-proximity"}
 
 
 def _quads(settings) -> set[str]:

@@ -16,7 +16,7 @@ from kb.builder import build
 from kb.cli import main
 from kb.knowledge_base import KnowledgeBase
 from kb.model import CURATION_BASES
-from kb.rdf.mapping import relation_iri
+from kb.rdf.iris import relation_iri
 from kb.rdf.namespace import BASIS, CITO, CLAIM, GKB, GRAPH, REVIEW, REVIEW_STATUS, SOURCE
 
 from conftest import line_of, replace_in

@@ -59,7 +59,7 @@ def test_both_languages_reach_the_right_source(real_searcher, query, source):
 @pytest.mark.slow
 def test_theme_filter_on_the_real_thesaurus(real_searcher, real_kb):
     results = real_searcher.search("knowledge", k=20, filters=SearchFilters(theme="proximity"))
-    allowed = real_kb.theme_with_narrower("proximity")
+    allowed = set(real_kb.vocabulary.with_narrower("proximity"))
     assert results and all(set(t["id"] for t in r.themes) & allowed for r in results if r.claim_id)
 
 

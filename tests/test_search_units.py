@@ -12,7 +12,8 @@ import pytest
 from kb.errors import KbError
 from kb.search import vectors as vector_index
 from kb.search.embedding_cache import EmbeddingCache
-from kb.search.text import clean, script_language, stems
+from kb.script import script_language
+from kb.search.text import clean, stems
 
 
 def test_each_word_is_stemmed_in_its_own_language():

@@ -51,7 +51,7 @@ def test_claims_on_theme(real_kb):
     corpus = real_kb.corpus
     for theme in ("proximity", "glocalization", "innovation-cluster"):
         rows = _run(real_kb, "claims-on-theme", theme=theme)
-        below = real_kb.theme_with_narrower(theme)
+        below = set(real_kb.vocabulary.with_narrower(theme))
         expected = {c.id for c in corpus.claims.values() if set(c.themes) & below}
         assert {_local(r["claim"], "claim") for r in rows} == expected
         assert all(_local(r["filedUnder"], "theme") in below for r in rows)
@@ -90,7 +90,7 @@ def test_evidence_gaps(real_kb):
     rows = _run(real_kb, "evidence-gaps")
     expected = {}
     for theme in real_kb.themes:
-        below = real_kb.theme_with_narrower(theme)
+        below = set(real_kb.vocabulary.with_narrower(theme))
         claims = [c for c in corpus.claims.values() if set(c.themes) & below]
         if not any(c.evidence in EMPIRICAL for c in claims):
             expected[theme] = len(claims)
@@ -279,7 +279,7 @@ def test_theme_coverage(real_kb):
     rows = {_local(r["theme"], "theme"): r for r in listed}
     assert set(rows) == set(real_kb.themes)
     for theme, row in rows.items():
-        below = real_kb.theme_with_narrower(theme)
+        below = set(real_kb.vocabulary.with_narrower(theme))
         claims = [c for c in corpus.claims.values() if set(c.themes) & below]
         assert row["claims"] == len(claims)
         assert row["sources"] == len({c.source_key for c in claims})

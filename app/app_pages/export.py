@@ -4,7 +4,7 @@ import streamlit as st
 
 import resources
 from components import language, sync_query_params
-from kb.bibliography import FEATURED_STYLES, available_formats, claims_by_source, export_sources, select_sources
+from kb.bibliography import FEATURED_STYLES, available_formats, select_sources
 from kb.errors import KbError
 from kb.sparql import named_queries
 
@@ -56,9 +56,8 @@ if kind in ("search", "keys") and not any(selection.values()):
     st.info("Choose what to export above.")
     st.stop()
 try:
-    sources = select_sources(kb, **selection, searcher=resources.searcher() if kind == "search" else None)
-    claims = claims_by_source(kb, sources) if with_claims else None
-    text = export_sources(sources, fmt, style=style if formats[fmt].formatted else None, claims=claims)
+    sources = select_sources(kb, **selection)
+    text = kb.export(sources, fmt, style=style if formats[fmt].formatted else None, with_claims=with_claims)
 except KbError as error:
     st.error(str(error))
     st.stop()

@@ -4,7 +4,6 @@ import streamlit as st
 
 import resources
 from components import claim_card, language, plain, source_line, sync_query_params
-from kb.bibliography import export_sources
 from kb.browse.pages import claim_view
 from kb.errors import KbError
 
@@ -81,6 +80,6 @@ for index, result in enumerate(results):
 
 keys = list(dict.fromkeys(r.source["key"] for r in results))
 st.download_button(f"Export the {len(keys)} sources of these results (BibTeX)",
-                   export_sources([evidence.corpus.sources[key] for key in keys], "bibtex"),
+                   resources.knowledge_base().export([evidence.corpus.sources[key] for key in keys], "bibtex"),
                    file_name="search-results.bib", mime="application/x-bibtex", key="search_export",
                    icon=":material/download:")

@@ -55,12 +55,12 @@ with st.container(border=True):
             st.markdown(plain(source.abstract))
 
 st.subheader("Citation")
-from kb.bibliography import FEATURED_STYLES, export_sources, format_citation  # noqa: E402
+from kb.bibliography import FEATURED_STYLES, format_citation  # noqa: E402
 
 style = st.selectbox("Style", FEATURED_STYLES, key="source_style",
                      index=FEATURED_STYLES.index(st.query_params.get("style", "apa"))
                      if st.query_params.get("style") in FEATURED_STYLES else 0)
-entry = format_citation(source, style)
+entry = format_citation(source, style, people=resources.knowledge_base().people)
 with st.container(border=True):
     st.markdown(plain(entry.text))
     st.caption(f"In the text: {plain(entry.citation)}")
@@ -68,7 +68,7 @@ row = st.container(horizontal=True)
 with row:
     for fmt, label in (("biblatex", "BibLaTeX"), ("ris", "RIS"), ("csl-json", "CSL-JSON")):
         extension = {"biblatex": "bib", "ris": "ris", "csl-json": "json"}[fmt]
-        st.download_button(label, export_sources([source], fmt), file_name=f"{source.key}.{extension}",
+        st.download_button(label, resources.knowledge_base().export([source], fmt), file_name=f"{source.key}.{extension}",
                            key=f"source_{fmt}", icon=":material/download:")
 
 st.subheader(f"Claims ({len(page.claims)})")

@@ -8,7 +8,7 @@ import streamlit as st
 import resources
 from components import plain
 from kb.errors import KbError
-from kb.sparql import format_result, named_queries, run_query
+from kb.sparql import format_result, named_queries
 
 kb = resources.knowledge_base()
 queries = {q.name: q for q in named_queries()}
@@ -31,7 +31,7 @@ if not st.button("Run", type="primary", key="sparql_run", icon=":material/play_a
     st.stop()
 
 try:
-    result = run_query(kb, text)
+    result = kb.query(text)
 except KbError as error:
     st.error(str(error))
     st.stop()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kb.corpus.names import has_cyrillic
+from kb.script import has_cyrillic
 from kb.model import Person
 
 _GENDERS = ("masc", "femn")

@@ -30,8 +30,9 @@ from kb.bibliography.csl_json import csl_name, standard_item
 from kb.bibliography.declension import genitive, name_with_initials
 from kb.bibliography.fields import full_title, parse_date
 from kb.bibliography.styles import StyleInfo
-from kb.corpus.names import INITIAL_LETTERS, has_cyrillic, share_fullest_forms, transliterate
+from kb.corpus.names import INITIAL_LETTERS, share_fullest_forms, transliterate
 from kb.model import Person, Source
+from kb.script import has_cyrillic
 
 _PLACE_ABBREVIATIONS = {"Москва": "М.", "Санкт-Петербург": "СПб.", "Ленинград": "Л.", "Ростов-на-Дону": "Ростов н/Д"}
 # Variables that describe the record for curators, not for a reference list. (`language` stays:

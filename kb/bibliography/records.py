@@ -18,7 +18,7 @@ from bibtexparser.model import Entry, Field
 
 from kb.bibliography.fields import is_claim_note, iso_date, normalise_doi, normalise_language, split_full_title
 from kb.corpus.bibtex import ENTRY_TYPES, NAME_FIELDS, clean_text, entry_to_source
-from kb.corpus.names import has_cyrillic
+from kb.script import has_cyrillic
 from kb.errors import CorpusError, Location
 from kb.model import Source
 

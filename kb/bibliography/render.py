@@ -26,6 +26,7 @@ from kb.bibliography.markup import MARKUPS, formatter
 from kb.bibliography.prepare import PreparedItem, prepare_items
 from kb.bibliography.styles import CYRILLIC_LOCALES, DEFAULT_STYLE, StyleInfo, resolve_style
 from kb.model import Person, Source
+from kb.script import is_cyrillic_char
 
 # citeproc-py keeps rendering state on the style objects: one rendering at a time.
 _LOCK = threading.RLock()
@@ -225,8 +226,8 @@ def collation_key(text: str) -> tuple[int, str]:
     text = text.casefold().replace("ё", "е")
     text = re.sub(r"^[\W_]+", "", text)
     first = text[:1]
-    group = 0 if "\u0400" <= first <= "\u04ff" else 1
-    plain = "".join(ch if "\u0400" <= ch <= "\u04ff" else _strip_marks(ch) for ch in text)
+    group = 0 if first and is_cyrillic_char(first) else 1
+    plain = "".join(ch if is_cyrillic_char(ch) else _strip_marks(ch) for ch in text)
     return group, plain
 
 

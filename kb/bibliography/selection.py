@@ -14,11 +14,8 @@ from kb.model import Claim, Source
 
 
 def select_sources(kb, keys: Sequence[str] = (), theme: str = "", search: str = "", search_limit: int = 10,
-                   sparql: str = "", searcher=None) -> list[Source]:
-    """The sources of the built knowledge base `kb` that meet every criterion given (all if none).
-
-    `searcher` (a `kb.search.Searcher` of `kb`) saves loading the model and index for `search`.
-    """
+                   sparql: str = "") -> list[Source]:
+    """The sources of the built knowledge base `kb` that meet every criterion given (all if none)."""
     corpus = kb.corpus
     ordered: list[str] | None = None
     chosen: set[str] | None = None
@@ -36,12 +33,11 @@ def select_sources(kb, keys: Sequence[str] = (), theme: str = "", search: str = 
             raise SelectionError.unknown_keys(missing, list(corpus.sources))
         narrow(wanted)
     if search:
-        narrow(_search(kb, search, search_limit, searcher))
+        narrow(_search(kb, search, search_limit))
     if sparql:
         narrow(_sparql(kb, sparql))
     if theme:
-        themes = kb.theme_with_narrower(theme)
-        on_theme = {c.source_key for c in corpus.claims.values() if themes.intersection(c.themes)}
+        on_theme = {c.source_key for c in kb.evidence.claims_on(theme)}
         narrow([key for key in corpus.sources if key in on_theme])
     order = ordered if ordered is not None else list(corpus.sources)
     return [corpus.sources[key] for key in order if chosen is None or key in chosen]
@@ -52,11 +48,9 @@ def claims_by_source(kb, sources: Sequence[Source]) -> dict[str, list[Claim]]:
     return {s.key: kb.corpus.claims_of(s.key) for s in sources}
 
 
-def _search(kb, query: str, limit: int, searcher=None) -> list[str]:
-    from kb.search import Searcher
-
+def _search(kb, query: str, limit: int) -> list[str]:
     keys: list[str] = []
-    for result in (searcher or Searcher(kb)).search(query, limit):
+    for result in kb.searcher.search(query, limit):
         key = result.source["key"]
         if key and key not in keys and key in kb.corpus.sources:
             keys.append(key)
@@ -64,18 +58,17 @@ def _search(kb, query: str, limit: int, searcher=None) -> list[str]:
 
 
 def _sparql(kb, query: str) -> list[str]:
+    from kb.rdf.iris import local_id
     from kb.rdf.namespace import SOURCE
-    from kb.sparql import run_query
 
-    result = run_query(kb, query)
+    result = kb.query(query)
     if result.form != "SELECT":
         raise SelectionError(f"--sparql needs a SELECT query whose first column holds sources (got {result.form})")
-    prefix = str(SOURCE)
     column = result.variables[0] if result.variables else ""
     keys: list[str] = []
     unknown: list[str] = []
     for value in [str(row[column]) for row in result.rows if row.get(column) is not None]:
-        key = value[len(prefix):] if value.startswith(prefix) else value
+        key = local_id(value, SOURCE) or value
         if key in kb.corpus.sources:
             if key not in keys:
                 keys.append(key)

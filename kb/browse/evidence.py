@@ -20,16 +20,9 @@ class Evidence:
         self.corpus = corpus
         self.vocabulary = vocabulary
 
-    @classmethod
-    def of(cls, knowledge_base) -> "Evidence":
-        return cls(knowledge_base.corpus, knowledge_base.vocabulary)
-
     # --- lookups that fail with a helpful message -------------------------------------------
     def theme(self, theme_id: str) -> Theme:
-        try:
-            return self.vocabulary.themes[theme_id]
-        except KeyError:
-            raise KbError(f"unknown theme '{theme_id}'") from None
+        return self.vocabulary.theme(theme_id)
 
     def source(self, key: str) -> Source:
         try:
@@ -71,7 +64,6 @@ class Evidence:
 
     def with_narrower(self, theme_id: str) -> list[str]:
         """The theme and every theme under it, the theme first, then breadth-first."""
-        self.theme(theme_id)
         return self.vocabulary.with_narrower(theme_id)
 
     @cached_property

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kb.bibliography.importing.readers import FORMAT_NAMES as IMPORT_FORMAT_NAMES
 from kb.cli import emit_json, main
 from kb.config import Settings
 
@@ -48,9 +49,7 @@ def export(settings: Settings, fmt: str, style: str | None, output: Path | None,
     sources = bibliography.select_sources(
         kb, keys=[k for k in keys.split(",") if k.strip()], theme=theme, search=query, search_limit=limit,
         sparql=sparql_file.read_text(encoding="utf-8") if sparql_file else "")
-    notes = bibliography.claims_by_source(kb, sources) if claims else None
-    text = bibliography.export_sources(sources, fmt, style=style, claims=notes,
-                                       people=bibliography.corpus_people(kb.corpus))
+    text = kb.export(sources, fmt, style=style, with_claims=claims)
     if output is None:
         sys.stdout.write(text)
         return
@@ -69,7 +68,7 @@ def export(settings: Settings, fmt: str, style: str | None, output: Path | None,
 @click.option("--into", default=None, metavar="NAME.bib",
               help="The corpus .bib file new records go to (default: imported.bib).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--format", "fmt", default=None, type=click.Choice(["bibtex", "ris", "csl-json", "refs"]),
+@click.option("--format", "fmt", default=None, type=click.Choice(IMPORT_FORMAT_NAMES),
               help="The file's format when its extension does not say (refs: a formatted reference list).")
 @click.pass_obj
 def import_(settings: Settings, file: Path, dry_run: bool, strict: bool, into: str | None, as_json: bool,

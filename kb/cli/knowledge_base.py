@@ -9,6 +9,7 @@ import click
 
 from kb.cli import emit_json, main
 from kb.config import Settings
+from kb.knowledge_base import DUMP_FORMATS
 
 
 @main.command()
@@ -67,7 +68,7 @@ def stats(settings: Settings, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld"]),
+@click.option("--format", "fmt", type=click.Choice(DUMP_FORMATS),
               default="trig", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")

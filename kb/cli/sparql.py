@@ -12,8 +12,7 @@ import click
 
 from kb.cli import emit_json, main
 from kb.config import Settings
-
-_FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples")
+from kb.sparql.formats import FORMATS
 
 
 @main.command()
@@ -25,7 +24,7 @@ _FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples")
               help="A named query's parameter, e.g. -p theme=proximity (repeatable).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries: name and what each answers.")
 @click.option("--show", is_flag=True, help="Print the named query's text (with PREFIX lines) instead of running it.")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output: table (default for SELECT/ASK), csv, tsv, json (SPARQL results JSON); "
                    "turtle (default for CONSTRUCT/DESCRIBE), ntriples.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,

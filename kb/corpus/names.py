@@ -7,14 +7,9 @@ import re
 import iuliia
 
 from kb.model import Person
-
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+from kb.script import has_cyrillic
 # Wikipedia's romanisation: the common spelling of Russian names in English-language citations.
 _SCHEME = iuliia.WIKIPEDIA
-
-
-def has_cyrillic(text: str) -> bool:
-    return bool(_CYRILLIC.search(text))
 
 
 def transliterate(text: str) -> str:

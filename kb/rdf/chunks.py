@@ -11,6 +11,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from kb.model import Claim, Corpus, Source
+from kb.rdf.iris import kind_and_id
 from kb.rdf.mapping import SOURCE_CLASSES, add_claim, add_source
 from kb.rdf.namespace import BIBLIOGRAPHY_GRAPH, CLAIM, CLAIMS_GRAPH, FABIO, GKB, ONTOLOGY_GRAPH, SOURCE
 
@@ -68,11 +69,11 @@ def context_graph(ontology: Graph, corpus: Corpus, referenced: set[URIRef]) -> G
     for triple in ontology:
         graph.add(triple)
     for node in referenced:
-        text = str(node)
-        if text.startswith(str(SOURCE)) and (source := corpus.sources.get(text.removeprefix(str(SOURCE)))):
+        found = kind_and_id(node)
+        if found and found[0] == "source" and (source := corpus.sources.get(found[1])):
             graph.add((node, RDF.type, SOURCE_CLASSES[source.entry_type]))
             graph.add((node, RDF.type, FABIO.Expression))
-        elif text.startswith(str(CLAIM)) and text.removeprefix(str(CLAIM)) in corpus.claims:
+        elif found and found[0] == "claim" and found[1] in corpus.claims:
             graph.add((node, RDF.type, GKB.Claim))
     return graph
 

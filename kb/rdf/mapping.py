@@ -13,7 +13,9 @@ import unicodedata
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
-from kb.corpus.names import has_cyrillic, transliterate
+from kb.rdf.iris import claim_iri, relation_iri, source_iri
+from kb.corpus.names import transliterate
+from kb.script import has_cyrillic
 from kb.corpus.claims import URL
 from kb.model import Claim, Person, Source
 from kb.rdf.namespace import (
@@ -34,14 +36,6 @@ SOURCE_CLASSES = {
     "misc": BIBO.Document,
 }
 VENUE_CLASSES = {"article": BIBO.Journal, "inproceedings": BIBO.Proceedings, "incollection": BIBO.EditedBook}
-
-
-def source_iri(key: str) -> URIRef:
-    return SOURCE[key]
-
-
-def claim_iri(claim_id: str) -> URIRef:
-    return CLAIM[claim_id]
 
 
 def add_source(g: Graph, entities: Graph, source: Source) -> None:
@@ -128,10 +122,6 @@ def add_claim(g: Graph, entities: Graph, claim: Claim) -> None:
         g.add((review, PROV.used, c))
         g.add((review, PROV.wasAssociatedWith, _agent(entities, claim.reviewed_by)))
         g.add((review, DCTERMS.date, Literal(claim.reviewed_on, datatype=XSD.date)))
-
-
-def relation_iri(claim_id: str, kind: str, target: str) -> URIRef:
-    return RELATION[f"{claim_id}--{kind}--{target}"]
 
 
 def _qualified_relation(g: Graph, entities: Graph, claim: Claim, reason) -> None:

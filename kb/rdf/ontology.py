@@ -9,8 +9,9 @@ from typing import Mapping
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from kb.errors import CorpusError, Location
+from kb.errors import CorpusError, KbError, Location
 from kb.model import FrozenMap, Theme
+from kb.rdf.iris import local_id
 from kb.rdf.namespace import EVIDENCE, EVIDENCE_SCHEME, THEME, THEME_SCHEME
 
 SHAPES_FILE = "shapes.ttl"
@@ -23,9 +24,31 @@ class Vocabulary:
     themes: Mapping[str, Theme]
     evidence_types: Mapping[str, Mapping[str, str]]
 
+    def theme(self, theme_id: str) -> Theme:
+        """The theme with this id; an unknown id is a `KbError` naming the closest ones."""
+        try:
+            return self.themes[theme_id]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(str(theme_id), list(self.themes), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise KbError(f"unknown theme '{theme_id}'{hint} (the themes are the concept ids of "
+                          "ontology/concepts.ttl; `kb sparql --name theme-coverage` lists them)") from None
+
+    def evidence_type(self, evidence_id: str) -> Mapping[str, str]:
+        """The labels of an evidence type; an unknown id is a `KbError` listing the known ones."""
+        try:
+            return self.evidence_types[evidence_id]
+        except KeyError:
+            raise KbError(f"unknown evidence type '{evidence_id}' "
+                          f"(use one of: {', '.join(sorted(self.evidence_types))})") from None
+
     def with_narrower(self, theme_id: str) -> list[str]:
         """The theme and every theme under it, the theme first, then breadth-first (a theme with
-        two broader themes, or a cycle in the thesaurus, is listed once)."""
+        two broader themes, or a cycle in the thesaurus, is listed once). The one closure of a
+        theme: filters, theme pages, exports and the evidence map all take it from here."""
+        self.theme(theme_id)
         order, seen = [theme_id], {theme_id}
         for current in order:
             for child in self.themes[current].narrower:
@@ -63,7 +86,7 @@ def load_ontology_graph(ontology_dir: Path) -> Graph:
 def vocabulary_from_graph(graph: Graph) -> Vocabulary:
     themes = {}
     for concept in sorted(set(graph.subjects(SKOS.inScheme, THEME_SCHEME))):
-        theme_id = str(concept).removeprefix(str(THEME))
+        theme_id = local_id(concept, THEME)
         themes[theme_id] = Theme(
             id=theme_id,
             iri=str(concept),
@@ -75,7 +98,7 @@ def vocabulary_from_graph(graph: Graph) -> Vocabulary:
             related=_ids(graph.objects(concept, SKOS.related)),
         )
     evidence = {
-        str(concept).removeprefix(str(EVIDENCE)): FrozenMap(_by_language(graph, concept, SKOS.prefLabel))
+        local_id(concept, EVIDENCE): FrozenMap(_by_language(graph, concept, SKOS.prefLabel))
         for concept in sorted(set(graph.subjects(SKOS.inScheme, EVIDENCE_SCHEME)))
         if (concept, RDF.type, SKOS.Concept) in graph
     }
@@ -91,7 +114,7 @@ def _by_language(graph: Graph, subject: URIRef, predicate: URIRef) -> dict[str, 
 
 
 def _ids(concepts) -> tuple[str, ...]:
-    return tuple(sorted(str(c).removeprefix(str(THEME)) for c in concepts if str(c).startswith(str(THEME))))
+    return tuple(sorted(found for c in concepts if (found := local_id(c, THEME)) is not None))
 
 
 def _first_line(error: Exception) -> str:

@@ -8,6 +8,7 @@ from typing import Callable
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
+from kb.rdf.iris import short_name
 from kb.errors import ValidationError
 from kb.rdf.ontology import SHAPES_FILE, parse_turtle
 
@@ -46,5 +47,4 @@ def validate_graph(data: Graph, shapes: Graph, focus: list[URIRef] | None,
 
 
 def _short(term) -> str:
-    text = str(term)
-    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return short_name(term)

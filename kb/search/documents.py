@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from kb.model import Claim, Corpus, Source
-from kb.search.text import script_language
+from kb.script import script_language
 
 CLAIM = "claim"
 SOURCE = "source"

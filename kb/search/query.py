@@ -13,7 +13,8 @@ from typing import Mapping
 
 from kb.errors import KbError
 from kb.model import Theme
-from kb.search.text import clean, script_language, stems
+from kb.script import script_language
+from kb.search.text import clean, stems
 
 MAX_QUERY_CHARS = 1000
 EXPANSION_WEIGHT = 0.5  # a thesaurus term counts half as much as a word the user typed

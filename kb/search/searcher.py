@@ -20,7 +20,7 @@ from collections import OrderedDict, defaultdict
 
 import numpy as np
 
-from kb.browse.evidence import Evidence, short_citation
+from kb.browse.evidence import short_citation
 from kb.errors import KbError
 from kb.search import lexical, vectors as vector_index
 from kb.search.documents import CLAIM
@@ -49,7 +49,7 @@ class Searcher:
         self.index = open_index(knowledge_base.path, self.settings, knowledge_base.manifest.get("content_hash"))
         self.corpus = knowledge_base.corpus
         self.themes = knowledge_base.themes
-        self.views = Evidence.of(knowledge_base)
+        self.views = knowledge_base.evidence
         self.matcher = ConceptMatcher(self.themes)
         self._check_documents()
         self._prepare_columns()
@@ -124,21 +124,13 @@ class Searcher:
         corpus = self.corpus
         mask = np.ones(len(self.index.table), bool)
         if f.theme is not None:
-            if f.theme not in self.themes:
-                import difflib
-
-                close = difflib.get_close_matches(f.theme, list(self.themes), n=3)
-                hint = f"; did you mean {' or '.join(close)}?" if close else ""
-                raise KbError(f"unknown theme '{f.theme}'{hint} (themes: {', '.join(sorted(self.themes))})")
-            wanted = self.kb.theme_with_narrower(f.theme)
+            wanted = self.kb.vocabulary.with_narrower(f.theme)
             theme_mask = np.zeros_like(mask)
             for theme in wanted:
                 theme_mask[self.rows_by_theme.get(theme, [])] = True
             mask &= theme_mask
         if f.evidence is not None:
-            known = sorted(self.kb.vocabulary.evidence_types)
-            if f.evidence not in known:
-                raise KbError(f"unknown evidence type '{f.evidence}' (use one of: {', '.join(known)})")
+            self.kb.vocabulary.evidence_type(f.evidence)
             mask &= self.evidence == f.evidence
         for name in ("year_from", "year_to"):
             value = getattr(f, name)

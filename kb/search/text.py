@@ -12,9 +12,9 @@ import re
 import threading
 import unicodedata
 
+from kb.script import is_cyrillic_char
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LATIN = re.compile(r"[A-Za-z]")
 _stemmers = threading.local()  # PyStemmer objects are not thread-safe: one per thread
 
 
@@ -22,12 +22,6 @@ def clean(text: str) -> str:
     """Drop control and format characters (a pasted query may hold NULs, tabs, zero-width marks)."""
     kept = (" " if unicodedata.category(ch)[0] in ("C", "Z") else ch for ch in text)
     return " ".join("".join(kept).split())
-
-
-def script_language(text: str) -> str:
-    """`ru` when Cyrillic letters outnumber Latin ones, else `en` (the two languages of the corpus)."""
-    cyrillic = len(_CYRILLIC.findall(text))
-    return "ru" if cyrillic and cyrillic >= len(_LATIN.findall(text)) else "en"
 
 
 def _stopwords() -> frozenset[str]:
@@ -61,7 +55,7 @@ def stems(text: str) -> list[str]:
     english, russian = _stem_pair()
     kept = [w for w in words(text) if w not in _STOP]
     # One call per language into the C stemmer; a word is Russian when it starts with a Cyrillic letter.
-    is_russian = [("\u0400" <= w[0] <= "\u04ff") for w in kept]
+    is_russian = [is_cyrillic_char(w[0]) for w in kept]
     stemmed_en = iter(english.stemWords([w for w, ru in zip(kept, is_russian) if not ru]))
     stemmed_ru = iter(russian.stemWords([w for w, ru in zip(kept, is_russian) if ru]))
     return [next(stemmed_ru) if ru else next(stemmed_en) for ru in is_russian]

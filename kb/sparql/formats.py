@@ -10,12 +10,18 @@ import shutil
 import textwrap
 
 from kb.errors import KbError
-from kb.rdf.namespace import PREFIXES
 from kb.sparql.terms import XSD, QueryResult, Term, compact, to_tuple
 
 SOLUTION_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = ("table", "turtle", "ntriples")
 FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples")
+
+
+def _prefixes() -> dict[str, str]:
+    # Imported here: the format names above are read by the CLI at start, without rdflib.
+    from kb.rdf.namespace import PREFIXES
+
+    return PREFIXES
 
 
 def default_format(result: QueryResult) -> str:
@@ -37,7 +43,7 @@ def _table(result: QueryResult, width: int | None) -> str:
         return ("yes" if result.boolean else "no") + "\n"
     if result.is_graph:
         header = ("subject", "predicate", "object")
-        cells = [[t.n3(PREFIXES) if t.kind != "literal" else _literal_cell(t) for t in triple] for triple in result.triples]
+        cells = [[t.n3(_prefixes()) if t.kind != "literal" else _literal_cell(t) for t in triple] for triple in result.triples]
     else:
         header = result.variables
         cells = [[_cell(row.get(v)) for v in header] for row in result.bindings]
@@ -53,7 +59,7 @@ def _table(result: QueryResult, width: int | None) -> str:
 def _cell(term: Term | None) -> str:
     if term is None:
         return ""
-    return _literal_cell(term) if term.kind == "literal" else term.n3(PREFIXES)
+    return _literal_cell(term) if term.kind == "literal" else term.n3(_prefixes())
 
 
 def _literal_cell(term: Term) -> str:
@@ -157,7 +163,7 @@ def _ntriples(result: QueryResult, width: int | None) -> str:
 def _serialize(result: QueryResult, format_name: str) -> str:
     import pyoxigraph
 
-    from kb.sparql.worker import to_oxigraph
+    from kb.sparql.terms import to_oxigraph
 
     triples = [pyoxigraph.Triple(*(to_oxigraph(to_tuple(t)) for t in triple)) for triple in result.triples]
     rdf_format = getattr(pyoxigraph.RdfFormat, format_name)
@@ -171,9 +177,9 @@ def _used_prefixes(result: QueryResult) -> dict[str, str]:
     for triple in result.triples:
         for term in triple:
             for iri in (term.value if term.kind == "uri" else term.datatype if term.kind == "literal" else None,):
-                if iri and not (shown := compact(iri, PREFIXES)).startswith("<"):
+                if iri and not (shown := compact(iri, _prefixes())).startswith("<"):
                     used.add(shown.split(":", 1)[0])
-    return {p: PREFIXES[p] for p in sorted(used)}
+    return {p: _prefixes()[p] for p in sorted(used)}
 
 
 _WRITERS = {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "turtle": _turtle, "ntriples": _ntriples}

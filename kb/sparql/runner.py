@@ -249,7 +249,8 @@ atexit.register(POOL.close)
 
 def keep_datasets_in_memory(knowledge_base=None) -> None:
     """From now on, query workers of this process copy small enough datasets into memory (see the
-    module's note); given a knowledge base, start one such worker now so no query waits for it."""
+    module's note). Workers still start on the first query; given a knowledge base, one is started
+    now (a benchmark's warm-up), so no timed query waits for it."""
     POOL.in_memory = True
     if knowledge_base is not None:
         run_query(knowledge_base, "ASK {}", timeout_s=60)

@@ -1,7 +1,11 @@
-"""Plain result values of a SPARQL query: what the CLI formats and the web UI displays.
+"""Plain result values of a SPARQL query, and every conversion of a term: the one module for it.
 
 Terms are kept as small immutable records rather than engine objects, so results can cross a
-process boundary, be cached, and be read without importing an RDF library.
+process boundary, be cached, and be read without importing an RDF library. The conversions:
+pyoxigraph term <-> plain tuple (`from_oxigraph`, `to_oxigraph`: what crosses the worker's pipe),
+tuple <-> `Term` (`from_tuple`, `to_tuple`), Python value -> `Term` (`term_of`), `Term` -> Python
+value (`Term.python`) and `Term` -> N-Triples/Turtle (`Term.n3`). pyoxigraph is imported only by
+the functions that need it, so the query worker starts without rdflib.
 """
 
 from __future__ import annotations
@@ -90,6 +94,59 @@ def to_tuple(term: Term) -> tuple:
     if term.kind == "triple":
         return ("triple", *(to_tuple(p) for p in term.parts))
     return (term.kind, term.value)
+
+
+def term_of(value) -> Term:
+    """A Python value as a term: an "http(s)://" or "urn:" string is an IRI, a bool, int or float
+    a typed literal, any other value a plain literal."""
+    if isinstance(value, Term):
+        return value
+    if isinstance(value, bool):
+        return Term("literal", "true" if value else "false", XSD + "boolean")
+    if isinstance(value, int):
+        return Term("literal", str(value), XSD + "integer")
+    if isinstance(value, float):
+        return Term("literal", repr(value), XSD + "double")
+    text = str(value)
+    if text.startswith(("http://", "https://", "urn:")):
+        return Term("uri", text)
+    return Term("literal", text, XSD + "string")
+
+
+def from_oxigraph(term):
+    """A pyoxigraph term as a plain tuple (cheap to pickle): ("uri", iri), ("literal", value,
+    datatype, language), ("bnode", id), ("triple", s, p, o), or None when unbound."""
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return ("uri", term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        return ("literal", term.value, term.datatype.value if term.datatype else None, term.language)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, pyoxigraph.Triple):
+        return ("triple", from_oxigraph(term.subject), from_oxigraph(term.predicate), from_oxigraph(term.object))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def to_oxigraph(term: tuple):
+    import pyoxigraph
+
+    kind = term[0]
+    if kind == "uri":
+        return pyoxigraph.NamedNode(term[1])
+    if kind == "bnode":
+        return pyoxigraph.BlankNode(term[1])
+    if kind == "literal":
+        _, value, datatype, language = term
+        if language:
+            return pyoxigraph.Literal(value, language=language)
+        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(datatype) if datatype else None)
+    if kind == "triple":
+        return pyoxigraph.Triple(*(to_oxigraph(part) for part in term[1:]))
+    raise ValueError(f"unknown term kind {kind!r}")
 
 
 def _escape(text: str) -> str:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kb.sparql.terms import from_oxigraph, to_oxigraph
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="glocal-kb SPARQL query worker (started by kb.sparql.runner)")
@@ -102,42 +104,6 @@ def _take(items, limit: int) -> tuple[list, bool]:
             return taken, True
         taken.append(item)
     return taken, False
-
-
-def from_oxigraph(term):
-    """A pyoxigraph term as a plain tuple (cheap to pickle): ("uri", iri), ("literal", value,
-    datatype, language), ("bnode", id), ("triple", s, p, o), or None when unbound."""
-    import pyoxigraph
-
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return ("uri", term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        return ("literal", term.value, term.datatype.value if term.datatype else None, term.language)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return ("bnode", term.value)
-    if isinstance(term, pyoxigraph.Triple):
-        return ("triple", from_oxigraph(term.subject), from_oxigraph(term.predicate), from_oxigraph(term.object))
-    raise TypeError(f"unexpected term {term!r}")
-
-
-def to_oxigraph(term: tuple):
-    import pyoxigraph
-
-    kind = term[0]
-    if kind == "uri":
-        return pyoxigraph.NamedNode(term[1])
-    if kind == "bnode":
-        return pyoxigraph.BlankNode(term[1])
-    if kind == "literal":
-        _, value, datatype, language = term
-        if language:
-            return pyoxigraph.Literal(value, language=language)
-        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(datatype) if datatype else None)
-    if kind == "triple":
-        return pyoxigraph.Triple(*(to_oxigraph(part) for part in term[1:]))
-    raise ValueError(f"unknown term kind {kind!r}")
 
 
 if __name__ == "__main__":
