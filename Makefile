@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test build install browser clean
+.PHONY: run test check docs build install browser clean
 
 # torch is pinned in pyproject.toml (torch==2.13.0, the CPU build on this machine's wheel path)
 # so that sentence-transformers does not pull a multi-GB GPU build.
@@ -32,6 +32,16 @@ run: build
 
 test: build browser
 	$(BIN)/python -m pytest
+
+# The fast loop: lint, format check and the tests that need no model, server or browser (about 20 s).
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -m "not (model or server or browser)"
+
+# Regenerate the reference pages (docs/settings.md, docs/cli.md) from the code.
+docs: $(STAMP)
+	$(BIN)/python -m kb.cli.reference
 
 clean:
 	rm -rf build $(VENV)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import shutil
 from pathlib import Path
 
@@ -49,3 +51,29 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+# -- test tiers -----------------------------------------------------------------------------------
+# `make check` runs the tests that need no embedding model, server or browser: `-m "not (model or
+# server or browser)"`. A test needs the model when it builds (every build embeds) or opens a
+# build: through a fixture that does, or by calling build(...) itself. Servers and browsers are
+# marked by their modules. `make test` runs every tier.
+_MODEL_FIXTURES = {"real_project", "real_kb", "hostile_project", "tiny_kb", "tiny_evidence", "real_evidence",
+                   "built", "endpoint", "app_url", "writable_store", "in_memory_workers", "searcher"}
+_SERVER_MODULES = {"test_endpoint", "test_security_serve"}
+_BUILDS = re.compile(r"""\b(build|run_build)\(|\bKnowledgeBase\(|\bSearcher\(|["']build["']""")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module == "test_browser":
+            item.add_marker(pytest.mark.browser)
+        if module in _SERVER_MODULES:
+            item.add_marker(pytest.mark.server)
+        try:
+            source = inspect.getsource(item.function)
+        except (OSError, TypeError):
+            source = ""
+        if set(item.fixturenames) & _MODEL_FIXTURES or _BUILDS.search(source):
+            item.add_marker(pytest.mark.model)

@@ -22,7 +22,7 @@ from kb.sparql.endpoint import Endpoint
 from kb.sparql.upstream import free_port, oxigraph_binary
 
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.server
 
 COUNT_CLAIMS = PROLOGUE + "SELECT (COUNT(?c) AS ?n) WHERE { ?c a gkb:Claim }"
 

@@ -61,7 +61,7 @@ def test_sparql_first_column_selects_sources(tiny_kb):
         select_sources(tiny_kb, sparql="ASK { ?s ?p ?o }")
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_search_takes_the_sources_of_the_top_results(tiny_kb):
     found = _keys(select_sources(tiny_kb, search="face-to-face contact and proximity in clusters", search_limit=3))
     assert found and found[0] == "smith2001proximity" and len(found) == len(set(found))

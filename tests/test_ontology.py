@@ -59,12 +59,6 @@ def test_broader_and_narrower_agree():
             assert theme.id in themes[other].related, (theme.id, other)
 
 
-def test_every_setting_is_documented_in_the_readme():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name, _, _ in documented_settings():
-        assert f"KB_{name.upper()}" in readme, f"setting {name} is not in the README"
-
-
 def test_readme_documents_the_sparql_prefixes():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for prefix in ("gkb", "source", "claim", "theme", "evidence", "bibo", "cito"):

@@ -29,7 +29,7 @@ def _recall_at_5(searcher, queries, mode="hybrid") -> float:
     return statistics.mean(values)
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_labelled_queries_meet_the_quality_targets(real_searcher, real_kb):
     queries = yaml.safe_load((ROOT / "bench" / "queries.yaml").read_text(encoding="utf-8"))
     assert len(queries) >= 40 and {q["lang"] for q in queries} == {"en", "ru"}
@@ -43,7 +43,7 @@ def test_labelled_queries_meet_the_quality_targets(real_searcher, real_kb):
     assert hybrid >= _recall_at_5(real_searcher, queries, "dense")
 
 
-@pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize("query, source", [
     ("липкое знание привязанное к месту", "asheim2002regional"),            # Russian claim text
     ("обратные инновации", "govindarajan2012reverse"),                      # only via the thesaurus
@@ -56,7 +56,7 @@ def test_both_languages_reach_the_right_source(real_searcher, query, source):
     assert source in [r.source["key"] for r in results], [r.source["key"] for r in results]
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_theme_filter_on_the_real_thesaurus(real_searcher, real_kb):
     results = real_searcher.search("knowledge", k=20, filters=SearchFilters(theme="proximity"))
     allowed = set(real_kb.vocabulary.with_narrower("proximity"))
@@ -68,7 +68,7 @@ def _kb(real_project, *args, input=None):
     return CliRunner().invoke(main, ["--root", str(ROOT), *args], env=env, input=input, catch_exceptions=False)
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_cli_human_output_is_a_ranked_list_with_citations(real_project):
     result = _kb(real_project, "search", "local buzz and global pipelines", "-k", "3")
     assert result.exit_code == 0, result.output
@@ -78,7 +78,7 @@ def test_cli_human_output_is_a_ranked_list_with_citations(real_project):
     assert sum(line[:4].strip().rstrip(".").isdigit() for line in lines) == 3
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_cli_json_and_filters(real_project):
     result = _kb(real_project, "search", "кластеры", "--json", "-k", "4", "--lang", "ru", "--year-from", "2014",
                  "--evidence", "conceptual", "--mode", "lexical")
@@ -90,7 +90,7 @@ def test_cli_json_and_filters(real_project):
                for r in data)  # the Russian-language works
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_cli_batch_writes_one_json_array_per_line(real_project, tmp_path):
     batch = tmp_path / "queries.txt"
     batch.write_text("global pipelines\n\nобратные инновации\n", encoding="utf-8")
@@ -104,7 +104,7 @@ def test_cli_batch_writes_one_json_array_per_line(real_project, tmp_path):
     assert json.loads(stdin.output.strip())[0]["source"]["key"] == "cairncross1997death"
 
 
-@pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.parametrize("args, message", [
     (["search", ""], "empty query"),
     (["search", "x" * 10000, "-k", "0"], "k must be a whole number"),
@@ -121,14 +121,14 @@ def test_cli_bad_input_is_one_line_and_exit_1(real_project, args, message):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_cli_huge_k_and_long_query_are_fine(real_project):
     result = _kb(real_project, "search", "cluster policy " * 700, "-k", "100000", "--json")
     assert result.exit_code == 0
     assert 10 < len(json.loads(result.output)) <= 157 + 27 + 130  # every claim and source at most once
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_onnx_encoder_gives_the_vectors_of_sentence_transformers(real_project, real_kb):
     """The ONNX export is what serves queries; it must agree with the model it was exported from."""
     from dataclasses import replace

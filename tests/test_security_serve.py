@@ -23,7 +23,7 @@ from kb.sparql.upstream import free_port
 
 from conftest import replace_in
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.server
 
 KB = str(Path(sys.executable).parent / "kb")
 COUNT = PROLOGUE + "SELECT (COUNT(?c) AS ?n) WHERE { ?c a gkb:Claim }"
