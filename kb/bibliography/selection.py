@@ -51,7 +51,7 @@ def claims_by_source(kb, sources: Sequence[Source]) -> dict[str, list[Claim]]:
 def _search(kb, query: str, limit: int) -> list[str]:
     keys: list[str] = []
     for result in kb.searcher.search(query, limit):
-        key = result.source["key"]
+        key = result.source_key
         if key and key not in keys and key in kb.corpus.sources:
             keys.append(key)
     return keys

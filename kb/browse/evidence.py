@@ -62,6 +62,15 @@ class Evidence:
                 found[theme].append(claim.id)
         return dict(found)
 
+    @cached_property
+    def source_themes(self) -> dict[str, list[str]]:
+        """A source's themes: its claims' themes, the most frequent first."""
+        counted: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for claim in self.corpus.claims.values():
+            for theme in claim.themes:
+                counted[claim.source_key][theme] += 1
+        return {key: sorted(c, key=lambda t: (-c[t], t)) for key, c in counted.items()}
+
     def with_narrower(self, theme_id: str) -> list[str]:
         """The theme and every theme under it, the theme first, then breadth-first."""
         return self.vocabulary.with_narrower(theme_id)

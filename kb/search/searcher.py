@@ -20,13 +20,15 @@ from collections import OrderedDict, defaultdict
 
 import numpy as np
 
-from kb.browse.evidence import short_citation
 from kb.errors import KbError
-from kb.search import lexical, vectors as vector_index
+from kb.search import filters as search_filters
+from kb.search import lexical
+from kb.search import vectors as vector_index
 from kb.search.documents import CLAIM
+from kb.search.filters import SearchFilters
 from kb.search.index import open_index
 from kb.search.query import ConceptMatcher, Query, prepare
-from kb.search.results import MODES, SearchFilters, SearchResult
+from kb.search.results import MODES, SearchHit
 
 RRF_K = 60
 MAX_K = 1000
@@ -49,7 +51,6 @@ class Searcher:
         self.index = open_index(knowledge_base.path, self.settings, knowledge_base.manifest.get("content_hash"))
         self.corpus = knowledge_base.corpus
         self.themes = knowledge_base.themes
-        self.views = knowledge_base.evidence
         self.matcher = ConceptMatcher(self.themes)
         self._check_documents()
         self._prepare_columns()
@@ -69,29 +70,7 @@ class Searcher:
                 raise KbError(f"the search index names '{item}', which this build does not have; run `kb build`")
 
     def _prepare_columns(self) -> None:
-        """Per-document columns the filters compare against, built once."""
-        table, corpus = self.index.table, self.corpus
-        n = len(table)
-        self.is_claim = np.array([k == CLAIM for k in table.kinds], bool)
-        sources = [corpus.sources[key] for key in table.source_keys]
-        self.year = np.array([s.year for s in sources], np.int64)
-        self.entry_type = np.array([s.entry_type for s in sources], object)
-        self.source_language = np.array([s.language for s in sources], object)
-        self.source_key = np.array(table.source_keys, object)
-        self.evidence = np.array([corpus.claims[i].evidence if c else "" for i, c in zip(table.items, self.is_claim)], object)
-        counted: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for claim in corpus.claims.values():
-            for theme in claim.themes:
-                counted[claim.source_key][theme] += 1
-        # A source's themes are its claims' themes, the most frequent first.
-        self.source_themes = {key: sorted(c, key=lambda t: (-c[t], t)) for key, c in counted.items()}
-        source_themes = self.source_themes
-        self.rows_by_theme: dict[str, list[int]] = defaultdict(list)
-        for row in range(n):
-            item = table.items[row]
-            tagged = corpus.claims[item].themes if self.is_claim[row] else source_themes.get(item, [])
-            for theme in tagged:
-                self.rows_by_theme[theme].append(row)
+        table = self.index.table
         # The first indexed vector of each item (its English text, with the default model).
         self.dense_row_of_item: dict[tuple[str, str], int] = {}
         for dense, row in enumerate(self.index.dense_rows.tolist()):
@@ -105,7 +84,8 @@ class Searcher:
     # ------------------------------------------------------------ filters
 
     def filter_mask(self, filters: SearchFilters | None) -> np.ndarray | None:
-        """Boolean mask over document rows, or None for no filter; unknown values raise KbError."""
+        """Boolean mask over document rows, or None for no filter; unknown values raise KbError.
+        The filters themselves are `kb.search.filters.FILTERS`; masks are kept for the last 64."""
         if filters is None or filters.empty:
             return None
         with self._lock:
@@ -113,56 +93,19 @@ class Searcher:
             if cached is not None:
                 self._masks.move_to_end(filters)
                 return cached
-        mask = self._compute_mask(filters)
+        mask = search_filters.mask(self.kb, self.index.table, filters)
         with self._lock:
             self._masks[filters] = mask
             while len(self._masks) > 64:
                 self._masks.popitem(last=False)
         return mask
 
-    def _compute_mask(self, f: SearchFilters) -> np.ndarray:
-        corpus = self.corpus
-        mask = np.ones(len(self.index.table), bool)
-        if f.theme is not None:
-            wanted = self.kb.vocabulary.with_narrower(f.theme)
-            theme_mask = np.zeros_like(mask)
-            for theme in wanted:
-                theme_mask[self.rows_by_theme.get(theme, [])] = True
-            mask &= theme_mask
-        if f.evidence is not None:
-            self.kb.vocabulary.evidence_type(f.evidence)
-            mask &= self.evidence == f.evidence
-        for name in ("year_from", "year_to"):
-            value = getattr(f, name)
-            if value is not None and not isinstance(value, int):
-                raise KbError(f"{name} must be a year, not '{value}'")
-        if f.year_from is not None and f.year_to is not None and f.year_from > f.year_to:
-            raise KbError(f"year_from {f.year_from} is after year_to {f.year_to}")
-        if f.year_from is not None:
-            mask &= self.year >= f.year_from
-        if f.year_to is not None:
-            mask &= self.year <= f.year_to
-        if f.source_type is not None:
-            known = sorted({s.entry_type for s in corpus.sources.values()})
-            if f.source_type not in known:
-                raise KbError(f"no source of type '{f.source_type}' (types in this corpus: {', '.join(known)})")
-            mask &= self.entry_type == f.source_type
-        if f.language is not None:
-            known = sorted({s.language for s in corpus.sources.values()})
-            if f.language not in known:
-                raise KbError(f"no source in language '{f.language}' (languages in this corpus: {', '.join(known)})")
-            mask &= self.source_language == f.language
-        if f.source is not None:
-            if f.source not in corpus.sources:
-                raise KbError(f"unknown source key '{f.source}' (see corpus/*.bib)")
-            mask &= self.source_key == f.source
-        return mask
-
     # ------------------------------------------------------------ search
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid",
-               per_source: int | None = 2) -> list[SearchResult]:
-        """The k best claims and sources for `query`, best first (see the module docstring)."""
+               per_source: int | None = 2) -> list[SearchHit]:
+        """The k best claims and sources for `query`, best first (see the module docstring): ids,
+        scores and ranks; `kb.browse.results.present` turns them into what a reader sees."""
         if mode not in MODES:
             raise KbError(f"unknown search mode '{mode}' (use one of: {', '.join(MODES)})")
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
@@ -181,7 +124,11 @@ class Searcher:
         lists = {name: lists[name] for name in ("dense", "lexical") if name in lists}
         ranked = self._fuse(lists, mode)
         chosen = _diversify(ranked, k, per_source, self.index.table)
-        return [self._result(row, score, ranks, prepared) for row, score, ranks in chosen]
+        table = self.index.table
+        return [SearchHit(claim_id=table.items[row] if table.kinds[row] == CLAIM else None,
+                          source_key=table.source_keys[row], score=round(float(score), 6), ranks=dict(ranks),
+                          matched_language=table.languages[row], query_language=prepared.language)
+                for row, score, ranks in chosen]
 
     def _feedback_vector(self, feedback):
         rows = []
@@ -245,41 +192,6 @@ class Searcher:
                     entry[1] = score
         ranked = sorted(fused.values(), key=lambda e: (-e[1], min(e[2].values())))
         return [(row, score, ranks) for row, score, ranks in ranked]
-
-    # ------------------------------------------------------------ results
-
-    def _result(self, row: int, score: float, ranks: dict, query: Query) -> SearchResult:
-        table, corpus = self.index.table, self.corpus
-        matched = table.languages[row]
-        source = corpus.sources[table.source_keys[row]]
-        if table.kinds[row] == CLAIM:
-            claim = corpus.claims[table.items[row]]
-            language = query.language if query.language in claim.text else matched if matched in claim.text else "en"
-            text = claim.text.get(language) or next(iter(claim.text.values()))
-            themes = [{"id": t, "label": self.views.theme_label(t, language)} for t in claim.themes]
-            claim_id, evidence, locator, kind = claim.id, claim.evidence, claim.locator, "claim"
-        else:
-            language = query.language if query.language in (source.language, "en") else matched
-            text = source.title if language == source.language else source.english_title
-            themes = [{"id": t, "label": self.views.theme_label(t, language)} for t in self.source_themes.get(source.key, [])]
-            claim_id, evidence, locator, kind = None, None, "", "source"
-        return SearchResult(
-            claim_id=claim_id, text=text, score=round(float(score), 6), source=_source_dict(source),
-            themes=themes, kind=kind, evidence=evidence, language=language, matched_language=matched,
-            locator=locator, source_type=source.entry_type, citation=short_citation(source, latin=True),
-            ranks=dict(ranks))
-
-
-def _source_dict(source) -> dict:
-    return {
-        "key": source.key,
-        "title": source.title,
-        "title_en": source.title_en or None,
-        "year": source.year,
-        "doi": source.doi or None,
-        "authors": [p.display for p in source.authors] or [p.display for p in source.editors],
-    }
-
 
 def _top_positive(scores: np.ndarray, depth: int) -> np.ndarray:
     positive = np.flatnonzero(scores > 0)
