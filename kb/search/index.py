@@ -6,7 +6,7 @@
       documents.pickle  the document table (kind, item, source, language, text hash per row)
       vectors.faiss     faiss index over the rows whose language the model reads
       dense_rows.npy    faiss row -> document row
-      lexical/          bm25s index over every row
+      lexical/          BM25 over every row (vocabulary, posting lists; see kb.search.lexical)
       encoder/          the ONNX export of the model (hard links to build/cache/search/encoder-*)
 
 The index is written into the staged dataset before the build's atomic rename, so the graph and
@@ -35,7 +35,7 @@ VECTORS = "vectors.faiss"
 DENSE_ROWS = "dense_rows.npy"
 LEXICAL = "lexical"
 ENCODER = "encoder"
-FORMAT = 1
+FORMAT = 2  # 2: our own BM25 posting lists instead of bm25s's files
 
 
 class IndexError_(KbError):
@@ -67,6 +67,7 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     import numpy as np
 
     from kb.search import lexical, vectors as vector_index
+    from kb.search.bulk_embedding import embed_texts
     from kb.search.embedding_cache import EmbeddingCache
     from kb.search.encoders import ONNX_FILE, ensure_onnx_export
 
@@ -102,7 +103,7 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     np.save(folder / DENSE_ROWS, dense_rows)
     with (folder / DOCUMENTS).open("wb") as handle:
         pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    lexical.save(lexical.build([d.text for d in docs]), folder / LEXICAL)
+    lexical.save(lexical.build([d.text for d in docs], table.digests, cache), folder / LEXICAL)
 
     manifest = {
         "format": FORMAT,
@@ -137,28 +138,6 @@ def _encoder(spec: ModelSpec, onnx_folder: Path | None, settings: Settings):
     from kb.search.encoders import load_encoder
 
     return load_encoder(spec, onnx_folder, settings.embedding_threads)
-
-
-def embed_texts(spec: ModelSpec, onnx_folder: Path | None, texts: list[str], settings: Settings,
-                batch_tokens: int = 2048, encoder=None):
-    """Embed in batches of similar length (little padding), with a progress bar on a terminal."""
-    import numpy as np
-    from tqdm import tqdm
-
-    encoder = encoder or _encoder(spec, onnx_folder, settings)
-    lengths = encoder.token_lengths(texts)
-    order = np.argsort(lengths, kind="stable")
-    out = np.zeros((len(texts), encoder.dim), np.float32)
-    with tqdm(total=len(texts), desc="embedding", unit="text", disable=None, leave=False) as bar:
-        start = 0
-        while start < len(order):
-            longest = max(1, lengths[order[min(len(order) - 1, start + 63)]])
-            size = max(1, min(64, batch_tokens // longest))
-            batch = order[start:start + size]
-            out[batch] = encoder.encode([texts[i] for i in batch])
-            bar.update(len(batch))
-            start += size
-    return out
 
 
 def _trained_ivf(folder: Path, spec: ModelSpec, matrix):
@@ -272,7 +251,7 @@ def open_index(dataset: Path, settings: Settings, dataset_hash: str | None) -> L
         dense_rows = np.load(folder / DENSE_ROWS)
         vectors = vector_index.read(folder / VECTORS)
         bm25 = lexical.load(folder / LEXICAL)
-    except Exception as error:  # faiss, numpy, pickle and bm25s raise their own types on damage
+    except Exception as error:  # faiss, numpy, pickle and json raise their own types on damage
         raise IndexError_(f"the search index at {folder} cannot be read ({error}); run `kb build`") from None
     if vectors.ntotal != len(dense_rows) or len(table) != manifest.get("documents"):
         raise IndexError_(f"the search index at {folder} is inconsistent; run `kb build`")

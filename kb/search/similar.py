@@ -40,9 +40,10 @@ class ClaimNeighbours:
     def __init__(self, knowledge_base, encoder=None):
         import hashlib
 
+        from kb.search.bulk_embedding import embed_texts
         from kb.search.embedding_cache import EmbeddingCache
         from kb.search.encoders import load_encoder
-        from kb.search.index import ENCODER, INDEX_DIR, embed_texts
+        from kb.search.index import ENCODER, INDEX_DIR
         from kb.search.models import cache_root, resolve_model
 
         settings = knowledge_base.settings

@@ -1,0 +1,87 @@
+"""The index build that scales (issue 17): BM25 from cached term counts, embedding in worker processes,
+and the IVF index patched in place; each checked against building from scratch, with the real model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from kb.search import lexical
+from kb.search.text import stems
+
+TEXTS = [
+    "Co-located firms learn from each other through frequent face-to-face contact.",
+    "Региональные кластеры, выстраивающие связи с зарубежными партнёрами, больше внедряют инноваций.",
+    "Cheap communication makes the location of firms irrelevant for innovation.",
+    "",
+    "Distance still matters for learning; distance matters.",
+    "Regional strategies should connect local assets to global knowledge networks.",
+]
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_bm25_weights_are_lucenes(tmp_path):
+    """Against bm25s's "lucene" BM25 (the engine this index used before): the same scores."""
+    import bm25s
+
+    texts = [t for t in TEXTS if t]  # (bm25s counts an empty document as one empty token; we count none)
+    index = lexical.build(texts)
+    reference = bm25s.BM25(method="lucene")
+    reference.index([stems(t) for t in texts], show_progress=False)
+    for query in ("distance matters", "кластеры связи партнёрами", "firms innovation", "nothing here"):
+        words = stems(query)
+        ids = [reference.vocab_dict[w] for w in dict.fromkeys(words) if w in reference.vocab_dict]
+        expected = reference.get_scores_from_ids(ids) if ids else np.zeros(len(texts))
+        assert np.allclose(lexical.scores(index, words), expected, atol=1e-5), query
+        assert list(np.argsort(-lexical.scores(index, words), kind="stable")[:3]) == \
+            list(np.argsort(-expected, kind="stable")[:3])
+    lexical.save(index, tmp_path / "lexical")
+    again = lexical.load(tmp_path / "lexical")
+    assert np.array_equal(lexical.scores(again, stems("distance")), lexical.scores(index, stems("distance")))
+    assert lexical.scores(index, [], {stems("firms")[0]: 0.5}).max() == pytest.approx(
+        0.5 * lexical.scores(index, stems("firms")).max())
+
+
+def test_a_second_build_stems_only_new_documents_and_matches_a_fresh_one(tmp_path, monkeypatch):
+    digests = [_digest(t) for t in TEXTS]
+    lexical.build(TEXTS, digests, tmp_path)
+    stemmed = []
+    original = lexical.stems
+    monkeypatch.setattr(lexical, "stems", lambda text: stemmed.append(text) or original(text))
+    edited = [*TEXTS[:2], "Cheap broadband makes the location of firms irrelevant.", *TEXTS[3:], "A new claim."]
+    edited = [edited[i] for i in (5, 0, 1, 2, 3, 4, 6)]  # reordered too
+    incremental = lexical.build(edited, [_digest(t) for t in edited], tmp_path)
+    assert sorted(stemmed) == sorted(["Cheap broadband makes the location of firms irrelevant.", "A new claim."])
+    fresh = lexical.build(edited)
+    for query in ("broadband location", "firms", "кластеры", "claim distance"):
+        assert np.allclose(lexical.scores(incremental, stems(query)), lexical.scores(fresh, stems(query))), query
+
+
+def test_a_damaged_term_cache_is_only_a_miss(tmp_path):
+    digests = [_digest(t) for t in TEXTS]
+    lexical.build(TEXTS, digests, tmp_path)
+    (tmp_path / lexical.TERM_CACHE).write_bytes(b"not a numpy file")
+    rebuilt = lexical.build(TEXTS, digests, tmp_path)
+    assert np.allclose(lexical.scores(rebuilt, stems("distance")), lexical.scores(lexical.build(TEXTS), stems("distance")))
+
+
+@pytest.mark.slow
+def test_worker_processes_give_the_vectors_of_one_process(tiny_project, monkeypatch):
+    from kb.search import bulk_embedding
+    from kb.search.models import resolve_model
+
+    texts = [f"{t} ({i})" for i in range(40) for t in TEXTS if t]
+    spec = resolve_model(tiny_project)
+    one = bulk_embedding.embed_texts(spec, None, texts, replace(tiny_project, build_workers=1))
+    monkeypatch.setattr(bulk_embedding, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(bulk_embedding, "SLICE", 37)
+    two = bulk_embedding.embed_texts(spec, None, texts, replace(tiny_project, build_workers=2))
+    assert one.shape == two.shape == (len(texts), 512)
+    assert np.abs(one - two).max() < 1e-5
