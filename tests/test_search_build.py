@@ -85,3 +85,32 @@ def test_worker_processes_give_the_vectors_of_one_process(tiny_project, monkeypa
     two = bulk_embedding.embed_texts(spec, None, texts, replace(tiny_project, build_workers=2))
     assert one.shape == two.shape == (len(texts), 512)
     assert np.abs(one - two).max() < 1e-5
+
+
+@pytest.mark.slow
+def test_an_edit_patches_the_ivf_index_and_finds_what_a_refill_finds(tiny_project):
+    import json
+
+    from kb.builder import build
+    from kb.knowledge_base import KnowledgeBase
+    from kb.search import Searcher
+    from kb.search.index import INDEX_DIR
+
+    from conftest import replace_in
+
+    ivf = replace(tiny_project, search_exact_max=4)
+    first = build(ivf)
+    assert json.loads((first.path / INDEX_DIR / "manifest.json").read_text())["index"]["patched"] is False
+    replace_in(ivf.corpus / "claims" / "smith2001proximity.yaml",
+               "through frequent face-to-face contact", "through frequent informal meetings over coffee")
+    second = build(ivf)
+    manifest = json.loads((second.path / INDEX_DIR / "manifest.json").read_text())
+    assert manifest["index"]["kind"] == "ivf" and manifest["index"]["patched"] is True
+    refill = replace(ivf, build_dir=tiny_project.root / "refill-build")
+    build(refill)
+    patched, fresh = Searcher(KnowledgeBase(ivf)), Searcher(KnowledgeBase(refill))
+    for query in ("meetings over coffee", "distance and location of firms", "связи кластеров"):
+        for mode in ("dense", "hybrid"):
+            assert ([(r.claim_id, r.score) for r in patched.search(query, k=8, mode=mode)]
+                    == [(r.claim_id, r.score) for r in fresh.search(query, k=8, mode=mode)]), (query, mode)
+    assert patched.search("meetings over coffee", k=1, mode="dense")[0].claim_id == "smith2001proximity-colocation"

@@ -95,10 +95,14 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
         embeddings.add([digests[i] for i in missing], fresh)
     embeddings.compact(digests)
 
-    trained = None
+    trained, centroids, index = None, None, None
     if len(matrix) > settings.search_exact_max:
         trained = _trained_ivf(cache, spec, matrix)
-    index = vector_index.build_index(matrix, trained)
+        centroids = vector_index.centroid_digest(trained)
+        index = _patched_previous(settings, spec, centroids, digests, matrix)
+    patched = index is not None
+    if index is None:
+        index = vector_index.build_index(matrix, trained)
     vector_index.write(index, folder / VECTORS)
     np.save(folder / DENSE_ROWS, dense_rows)
     with (folder / DOCUMENTS).open("wb") as handle:
@@ -113,7 +117,8 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
         "documents": len(docs),
         "dense_documents": int(len(dense_rows)),
         "embedded": len(missing),
-        "index": {"kind": vector_index.kind_of(index), "nlist": int(getattr(index, "nlist", 0) or 0)},
+        "index": {"kind": vector_index.kind_of(index), "nlist": int(getattr(index, "nlist", 0) or 0),
+                  "centroids": centroids, "patched": patched},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": round(time.perf_counter() - started, 3),
     }
@@ -138,6 +143,35 @@ def _encoder(spec: ModelSpec, onnx_folder: Path | None, settings: Settings):
     from kb.search.encoders import load_encoder
 
     return load_encoder(spec, onnx_folder, settings.embedding_threads)
+
+
+def _patched_previous(settings: Settings, spec: ModelSpec, centroids: str, digests: list[str], matrix):
+    """The current dataset's IVF index patched to these vectors (kb.search.vectors.patch_ivf), or
+    None when there is none to patch: no current dataset, another model or trained lists, a damaged
+    or unreadable index (never trusted: its file checksums are verified first), or too many changes."""
+    import faiss
+    import numpy as np
+
+    from kb.search import vectors as vector_index
+    from kb.store import current_dir
+
+    previous = current_dir(settings.build)
+    if previous is None or index_problem(previous, settings, None, spec) is not None:
+        return None
+    folder = previous / INDEX_DIR
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("index", {}).get("centroids") != centroids:
+            return None
+        with (folder / DOCUMENTS).open("rb") as handle:
+            table = pickle.load(handle)
+        old_digests = [table.digests[row] for row in np.load(folder / DENSE_ROWS).tolist()]
+        index = faiss.read_index(str(folder / VECTORS))
+    except Exception:  # pickle, numpy and faiss raise their own types; an unusable index is only a refill
+        return None
+    if not isinstance(index, faiss.IndexIVF) or index.ntotal != len(old_digests):
+        return None
+    return vector_index.patch_ivf(index, old_digests, digests, matrix)
 
 
 def _trained_ivf(folder: Path, spec: ModelSpec, matrix):
