@@ -114,3 +114,36 @@ def test_an_edit_patches_the_ivf_index_and_finds_what_a_refill_finds(tiny_projec
             assert ([(r.claim_id, r.score) for r in patched.search(query, k=8, mode=mode)]
                     == [(r.claim_id, r.score) for r in fresh.search(query, k=8, mode=mode)]), (query, mode)
     assert patched.search("meetings over coffee", k=1, mode="dense")[0].claim_id == "smith2001proximity-colocation"
+
+
+def test_a_failing_worker_is_one_clear_error(tiny_project, monkeypatch):
+    from kb.errors import KbError
+    from kb.search import bulk_embedding
+    from kb.search.models import ModelSpec
+
+    monkeypatch.setattr(bulk_embedding, "PARALLEL_MIN", 1)
+    broken = ModelSpec("broken", "onnx", tiny_project.root / "nowhere", "0" * 64)  # no exported model there
+    with pytest.raises(KbError, match="embedding failed in a worker process: .*nowhere"):
+        bulk_embedding.embed_texts(broken, tiny_project.root / "nowhere", ["a text", "another"],
+                                   replace(tiny_project, build_workers=2))
+
+
+@pytest.mark.parametrize("batch, focus_max", [(1, 0), (2, 0), (250, 20)])
+def test_shacl_in_batches_finds_what_one_pass_finds(tiny_project, monkeypatch, batch, focus_max):
+    """Bounded-memory validation (kb.builder._validate_pending): batches of files, each with the types
+    of what it links to in other files, give the same verdicts as one pass over everything."""
+    from kb import builder
+    from kb.errors import ValidationError
+
+    from conftest import line_of, replace_in
+
+    monkeypatch.setattr(builder, "_VALIDATION_BATCH", batch)
+    monkeypatch.setattr(builder, "_FOCUS_LIST_MAX", focus_max)
+    builder.compile_corpus(tiny_project)  # cross-file links (a claim supporting another file's claim) pass
+    bib = tiny_project.corpus / "references.bib"
+    replace_in(bib, "doi = {10.1234/jtg.2001.101}", "doi = {https://doi.org/10.1234/jtg.2001.101}")
+    with pytest.raises(ValidationError) as caught:
+        builder.compile_corpus(tiny_project)
+    message = str(caught.value)
+    assert f"references.bib:{line_of(bib, '@article{smith2001proximity')}: entry 'smith2001proximity'" in message
+    assert "DOI" in message and message.count("DOI") == 1  # the context nodes' own failures are not reported
