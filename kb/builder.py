@@ -174,23 +174,23 @@ def _validate_pending(settings: Settings, compiled: Compiled, ontology, cache) -
     pending = [f for f in compiled.files if not f.validated]
     if not pending:
         return
-    from kb.rdf.chunks import add_mapped, context_graph, nodes
+    from rdflib import Graph
+
+    from kb.rdf.chunks import add_mapped, context_graph, graph_nodes
     from kb.rdf.shacl import load_shapes, validate_graph
 
     shapes = load_shapes(settings.ontology)
     describe = _describer(compiled.corpus)
     for start in range(0, len(pending), _VALIDATION_BATCH):
         batch = pending[start:start + _VALIDATION_BATCH]
-        focus: set = set()
-        referenced: set = set()
+        data = Graph()  # the batch's files, each parsed back once from its N-Quads
         for chunk in batch:
-            subjects, objects = nodes(chunk.mapped)
-            focus |= subjects
-            referenced |= objects
+            add_mapped(chunk.mapped, data)
+        focus, referenced = graph_nodes(data)
         context = referenced - focus
         graph = context_graph(ontology, compiled.corpus, context)
-        for chunk in batch:
-            add_mapped(chunk.mapped, graph)
+        graph += data
+        del data
         if len(pending) <= _FOCUS_LIST_MAX:
             validate_graph(graph, shapes, sorted(focus), describe=describe)
         else:
