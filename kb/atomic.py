@@ -10,9 +10,11 @@ from pathlib import Path
 
 
 @contextmanager
-def atomic_output(path: Path, mode: str = "wb", encoding: str | None = None):
+def atomic_output(path: Path, mode: str = "wb", encoding: str | None = None, durable: bool = True):
     """Write to a temporary file beside `path`, then rename it over `path`. The file keeps the
-    permissions it had (a new one gets the usual 0666 less the umask, not mkstemp's 0600)."""
+    permissions it had (a new one gets the usual 0666 less the umask, not mkstemp's 0600).
+    `durable=False` skips the fsync: for caches, whose reader treats a damaged entry as a miss
+    (after a power cut a renamed file may be empty), and which a build writes thousands of."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -21,7 +23,8 @@ def atomic_output(path: Path, mode: str = "wb", encoding: str | None = None):
         with os.fdopen(descriptor, mode, encoding=encoding) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

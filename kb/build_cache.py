@@ -33,7 +33,8 @@ class BuildCache:
             return None
 
     def put(self, kind: str, key: str, value) -> None:
-        with atomic_output(self._path(kind, key)) as handle:
+        # No fsync: `get` treats a damaged entry as a miss, and a first build writes two entries per file.
+        with atomic_output(self._path(kind, key), durable=False) as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     def has(self, kind: str, key: str) -> bool:

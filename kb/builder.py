@@ -161,30 +161,43 @@ def _chunk(cache, key: str, path: Path, make) -> FileChunk:
     return FileChunk(key, path, _cached(cache, "chunk", key, make), validated)
 
 
+_VALIDATION_BATCH = 250  # files per SHACL pass: bounds the graph pyshacl holds at once
+_FOCUS_LIST_MAX = 20     # up to this many pending files, pyshacl gets their nodes as a focus list
+
+
 def _validate_pending(settings: Settings, compiled: Compiled, ontology, cache) -> None:
-    """SHACL-validate the files not validated before, with every other node's type as context."""
+    """SHACL-validate the files not validated before, a batch of files at a time, each batch with the
+    type of every node it points to in other files as context (kb.rdf.chunks.context_graph): memory
+    stays bounded by the batch, whatever the corpus size, and the links across files are checked.
+    A few files (an edit) pass their nodes as a focus list; a batch of many validates everything in
+    its graph and drops the results about the context nodes, which their own batch checks."""
     pending = [f for f in compiled.files if not f.validated]
     if not pending:
         return
-    from kb.rdf.chunks import add_mapped, context_graph, nodes
+    from rdflib import Graph
+
+    from kb.rdf.chunks import add_mapped, context_graph, graph_nodes
     from kb.rdf.shacl import load_shapes, validate_graph
 
-    focus: set = set()
-    referenced: set = set()
-    for chunk in pending:
-        subjects, objects = nodes(chunk.mapped)
-        focus |= subjects
-        referenced |= objects
-    graph = context_graph(ontology, compiled.corpus, referenced)
-    for chunk in pending:
-        add_mapped(chunk.mapped, graph)
-    # With every file pending there is no context to skip, and pyshacl is much faster without a focus list.
-    everything = len(pending) == len(compiled.files)
-    validate_graph(graph, load_shapes(settings.ontology), None if everything else sorted(focus),
-                   describe=_describer(compiled.corpus))
-    if cache is not None:
-        for chunk in pending:
-            cache.mark("valid", chunk.key)
+    shapes = load_shapes(settings.ontology)
+    describe = _describer(compiled.corpus)
+    for start in range(0, len(pending), _VALIDATION_BATCH):
+        batch = pending[start:start + _VALIDATION_BATCH]
+        data = Graph()  # the batch's files, each parsed back once from its N-Quads
+        for chunk in batch:
+            add_mapped(chunk.mapped, data)
+        focus, referenced = graph_nodes(data)
+        context = referenced - focus
+        graph = context_graph(ontology, compiled.corpus, context)
+        graph += data
+        del data
+        if len(pending) <= _FOCUS_LIST_MAX:
+            validate_graph(graph, shapes, sorted(focus), describe=describe)
+        else:
+            validate_graph(graph, shapes, None, describe=describe, ignore=context)
+        if cache is not None:
+            for chunk in batch:
+                cache.mark("valid", chunk.key)
 
 
 def validate(settings: Settings) -> dict:

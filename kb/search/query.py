@@ -1,9 +1,10 @@
 """A query as the rankers see it: cleaned, its language, its stems, and the thesaurus concepts it names.
 
-Russian queries cannot rely on the English-only default embedder, so the bilingual SKOS thesaurus
-bridges them: a Russian (or English) preferred or alternative label found in the query adds the
-concept's English label to the dense query and its stems, in both languages, to the lexical one
-(see kb.search.searcher).
+The bilingual SKOS thesaurus expands queries: a Russian (or English) preferred or alternative label
+found in the query adds the concept's labels' stems, in both languages, to the lexical query at
+half weight. With an English-only encoder (MiniLM) it also bridges Russian queries to dense search:
+the concept's English label is embedded in the query's place (see kb.search.searcher). The default
+multilingual encoder embeds Russian queries directly and does not need that bridge.
 """
 
 from __future__ import annotations
