@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="embedding_model setting (default: the project default)")
     args = parser.parse_args()
 
-    from kb.builder import build
+    from kb.build.builder import build
     from kb.config import Settings
     from kb.knowledge_base import KnowledgeBase
     from kb.search.similar import ClaimNeighbours

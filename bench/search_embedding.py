@@ -51,12 +51,12 @@ def main() -> None:
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
 
-    from kb.builder import build
+    from kb.build.builder import build
     from kb.config import Settings
     from kb.search.bulk_embedding import embed_texts, worker_count
     from kb.search.index import ENCODER, INDEX_DIR
     from kb.search.models import resolve_model
-    from kb.store import current_dir
+    from kb.build.store import current_dir
 
     settings = Settings.from_env(root=ROOT, embedding_model=args.model)
     spec = resolve_model(settings)

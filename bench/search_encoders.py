@@ -53,7 +53,7 @@ def measure(name, make, texts, queries, reference=None, other_model=False):
 def main() -> None:
     from dataclasses import replace
 
-    from kb.builder import build
+    from kb.build.builder import build
     from kb.config import Settings
     from kb.knowledge_base import KnowledgeBase
     from kb.search.encoders import ENCODER_FILES, ONNX_FILE, OnnxEncoder, TorchEncoder, Usem3Encoder

@@ -136,7 +136,7 @@ def _auc(on: list[float], off: list[float]) -> float | None:
 
 
 def built_searcher(model: str | None, engine: str | None, build_dir: Path | None = None):
-    from kb.builder import build
+    from kb.build.builder import build
     from kb.config import Settings
     from kb.knowledge_base import KnowledgeBase
     from kb.search import Searcher

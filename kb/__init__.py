@@ -18,7 +18,7 @@ __all__ = [
 
 def __getattr__(name):
     if name in ("build", "validate"):
-        from kb import builder as build_module
+        from kb.build import builder as build_module
 
         return getattr(build_module, name)
     if name == "KnowledgeBase":

@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Iterable, Mapping
 from kb.config import Settings
 from kb.errors import KbError, NotBuiltError
 from kb.model import Corpus, Source, Theme
-from kb.store import STORE, Pin, current_dir, manifest_of
+from kb.build.store import STORE, Pin, current_dir, manifest_of
 
 if TYPE_CHECKING:  # the rest loads on use, so `kb --help` and the CLI's option lists stay instant
     from kb.rdf.ontology import Vocabulary
@@ -67,7 +67,7 @@ class KnowledgeBase:
     # -- the snapshot ------------------------------------------------------------------------
     @cached_property
     def _snapshot(self):
-        from kb.snapshot import SNAPSHOT, read_snapshot
+        from kb.build.snapshot import SNAPSHOT, read_snapshot
 
         return read_snapshot(self.path / SNAPSHOT)
 

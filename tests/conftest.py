@@ -26,7 +26,7 @@ def tiny_project(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def real_project(tmp_path_factory) -> Settings:
     """The real corpus and ontology, built once into a scratch build folder."""
-    from kb.builder import build
+    from kb.build.builder import build
 
     settings = Settings(root=ROOT, build_dir=tmp_path_factory.mktemp("real-build"))
     build(settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from kb.builder import build
+from kb.build.builder import build
 
 from conftest import ROOT
 

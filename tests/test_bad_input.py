@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kb.builder import build, validate
+from kb.build.builder import build, validate
 from kb.errors import CorpusError, ValidationError
-from kb.store import current_dir
+from kb.build.store import current_dir
 
 from conftest import line_of, replace_in
 

@@ -8,7 +8,7 @@ from kb.browse import Evidence, short_citation
 from kb.browse.evidence_map import cell_claims, evidence_map
 from kb.browse.neighbourhood import neighbourhood_dot
 from kb.browse.pages import claim_page, source_page, theme_page, theme_tree
-from kb.builder import build
+from kb.build.builder import build
 from kb.errors import KbError
 from kb.knowledge_base import KnowledgeBase
 

@@ -9,10 +9,10 @@ import pytest
 from rdflib import Dataset, Literal
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
-from kb.builder import build
+from kb.build.builder import build
 from kb.knowledge_base import DUMP_FORMATS, KnowledgeBase
 from kb.rdf.namespace import BIBO, CITO, CLAIM, FABIO, GKB, GRAPH, SOURCE, THEME
-from kb.store import current_dir
+from kb.build.store import current_dir
 
 from conftest import replace_in
 

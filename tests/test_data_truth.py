@@ -12,7 +12,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF
 
 from kb.audit import OVERLAP_WORDS, audit, paraphrase_overlaps, read_corpus, review_queue
-from kb.builder import build
+from kb.build.builder import build
 from kb.cli import main
 from kb.knowledge_base import KnowledgeBase
 from kb.model import CURATION_BASES

@@ -256,7 +256,7 @@ def test_serve_refuses_a_busy_port_in_one_line(real_project):
 
 
 def test_follow_switches_to_a_new_build(tiny_project):
-    from kb.builder import build
+    from kb.build.builder import build
 
     build(tiny_project)
     messages = []

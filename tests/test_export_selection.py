@@ -14,7 +14,7 @@ from kb.knowledge_base import KnowledgeBase
 
 @pytest.fixture
 def tiny_kb(tiny_project):
-    from kb.builder import build
+    from kb.build.builder import build
 
     build(tiny_project)
     return KnowledgeBase(tiny_project)

@@ -14,7 +14,7 @@ from kb.bibliography import import_file, read_records
 from kb.bibliography.errors import ImportFileError
 from kb.bibliography.importing.dedup import find_duplicate
 from kb.bibliography.importing.keys import citation_key
-from kb.builder import validate
+from kb.build.builder import validate
 from kb.cli import main
 from kb.corpus.bibtex import read_bib_file
 from kb.errors import KbError

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from kb.builder import compile_corpus
+from kb.build.builder import compile_corpus
 from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
 from kb.corpus.loader import load_corpus
 

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from kb.builder import build
+from kb.build.builder import build
 from kb.errors import KbError
 from kb.knowledge_base import KnowledgeBase
 from kb.browse.results import ResultView
 from kb.search import SearchFilters
 from kb.search.index import INDEX_DIR, index_problem
 from kb.search.text import stems
-from kb.store import current_dir
+from kb.build.store import current_dir
 
 from conftest import FIXTURE_CORPUS, ROOT, replace_in
 

@@ -91,7 +91,7 @@ def test_worker_processes_give_the_vectors_of_one_process(tiny_project, monkeypa
 def test_an_edit_patches_the_ivf_index_and_finds_what_a_refill_finds(tiny_project):
     import json
 
-    from kb.builder import build
+    from kb.build.builder import build
     from kb.knowledge_base import KnowledgeBase
     from kb.search import Searcher
     from kb.search.index import INDEX_DIR
@@ -130,9 +130,9 @@ def test_a_failing_worker_is_one_clear_error(tiny_project, monkeypatch):
 
 @pytest.mark.parametrize("batch, focus_max", [(1, 0), (2, 0), (250, 20)])
 def test_shacl_in_batches_finds_what_one_pass_finds(tiny_project, monkeypatch, batch, focus_max):
-    """Bounded-memory validation (kb.builder._validate_pending): batches of files, each with the types
+    """Bounded-memory validation (kb.build.builder._validate_pending): batches of files, each with the types
     of what it links to in other files, give the same verdicts as one pass over everything."""
-    from kb import builder
+    from kb.build import builder
     from kb.errors import ValidationError
 
     from conftest import line_of, replace_in

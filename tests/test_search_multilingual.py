@@ -118,7 +118,7 @@ def test_bad_requests_are_clear_errors(neighbours):
 def test_the_index_carries_the_weights_uncompressed_and_a_damaged_copy_is_remade(tiny_project):
     import shutil
 
-    from kb.builder import build
+    from kb.build.builder import build
     from kb.knowledge_base import KnowledgeBase
     from kb.search import Searcher
     from kb.search.encoders import USEM3_WEIGHTS, Usem3Encoder

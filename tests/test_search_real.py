@@ -148,7 +148,7 @@ def test_onnx_encoder_gives_the_vectors_of_sentence_transformers(real_project, r
     """MiniLM's ONNX export is what serves its queries; it must agree with the model it was exported from."""
     from dataclasses import replace
 
-    from kb.builder import build
+    from kb.build.builder import build
     from kb.knowledge_base import KnowledgeBase
     from kb.search.encoders import load_encoder
     from kb.search.index import open_index

@@ -193,7 +193,7 @@ def test_the_worker_sandbox_holds_when_the_gate_is_bypassed(real_kb, capture):
     the worker, because the kernel refuses it any socket but a Unix one."""
     from kb.sparql import sandbox
     from kb.sparql.runner import POOL
-    from kb.store import STORE
+    from kb.build.store import STORE
 
     if not sandbox.available():
         pytest.skip("seccomp is not available on this machine")

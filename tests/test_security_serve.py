@@ -47,7 +47,7 @@ def _claims(body: bytes) -> int:
 
 def test_a_server_without_follow_keeps_answering_across_rebuilds(tiny_project):
     """Finding 3: `kb build` deleted the dataset being served, and the endpoint answered 502 forever."""
-    from kb.builder import build
+    from kb.build.builder import build
 
     build(tiny_project)
     with Endpoint(tiny_project, "127.0.0.1", 0, timeout_s=5) as endpoint:
@@ -99,7 +99,7 @@ def test_requests_during_crashes_of_the_oxigraph_child_succeed(real_project):
 def test_the_watchdog_survives_a_child_that_cannot_start(tiny_project):
     """The watchdog keeps retrying, with back-off, when the child cannot be restarted, and the
     endpoint recovers once it can."""
-    from kb.builder import build
+    from kb.build.builder import build
 
     build(tiny_project)
     with Endpoint(tiny_project, "127.0.0.1", 0, timeout_s=5) as endpoint:

@@ -16,7 +16,7 @@ import pytest
 
 from kb.bibliography import import_file
 from kb.bibliography.formats import EXPORT_FORMATS, export_sources
-from kb.builder import build
+from kb.build.builder import build
 from kb.errors import CorpusError
 from kb.knowledge_base import KnowledgeBase
 

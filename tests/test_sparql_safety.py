@@ -64,7 +64,7 @@ def test_parsing_corpus_and_ontology_fetches_nothing_and_reads_only_its_files(ti
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
         f"<urn:x-test:hostile> a owl:Ontology ; owl:imports <{url}> , <{outside.as_uri()}> .\n",
         encoding="utf-8")
-    from kb.builder import validate
+    from kb.build.builder import validate
 
     try:
         with _recorded() as events:

@@ -53,7 +53,7 @@ def export(settings: Settings, fmt: str, style: str | None, output: Path | None,
     if output is None:
         sys.stdout.write(text)
         return
-    from kb.atomic import write_text_atomic
+    from kb.build.atomic import write_text_atomic
 
     write_text_atomic(output, text)
     shown_style = f", {style or bibliography.DEFAULT_STYLE}" if bibliography.export_format(fmt).formatted else ""

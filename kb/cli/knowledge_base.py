@@ -18,7 +18,7 @@ from kb.knowledge_base import DUMP_FORMATS
 @click.pass_obj
 def build(settings: Settings, force: bool, as_json: bool) -> None:
     """Compile ontology and corpus into the validated dataset (atomic; skipped when nothing changed)."""
-    from kb.builder import build as run_build
+    from kb.build.builder import build as run_build
 
     report = run_build(settings, force=force)
     if as_json:
@@ -37,7 +37,7 @@ def validate(settings: Settings, as_json: bool) -> None:
     """Check corpus and ontology as a build would (parsing, references, SHACL) without writing anything;
     also refuse paraphrases that copy a long run of words from their source's abstract."""
     from kb.audit import check_paraphrases, read_corpus
-    from kb.builder import validate as run_validate
+    from kb.build.builder import validate as run_validate
 
     counts = run_validate(settings)
     check_paraphrases(read_corpus(settings))
@@ -76,7 +76,7 @@ def stats(settings: Settings, as_json: bool) -> None:
 def dump(settings: Settings, fmt: str, output: Path | None) -> None:
     """Write the whole dataset as RDF (turtle and ntriples merge the named graphs)."""
     from kb.knowledge_base import KnowledgeBase
-    from kb.atomic import atomic_output
+    from kb.build.atomic import atomic_output
 
     kb = KnowledgeBase(settings)
     if output is None:

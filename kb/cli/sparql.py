@@ -94,7 +94,7 @@ def sparql(settings: Settings, query: str | None, query_file: Path | None, name:
     if output is None:
         click.echo(text_out, nl=False)
         return
-    from kb.atomic import write_text_atomic
+    from kb.build.atomic import write_text_atomic
 
     write_text_atomic(output, text_out)
 
@@ -139,7 +139,7 @@ def serve(settings: Settings, host: str, port: int, timeout: float | None, max_r
     import signal
 
     from kb.sparql.endpoint import Endpoint
-    from kb.store import manifest_of
+    from kb.build.store import manifest_of
 
     def log(message: str) -> None:
         click.echo(f"{time.strftime('%H:%M:%S')} {message}", err=True)

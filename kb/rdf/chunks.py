@@ -21,7 +21,7 @@ class MappedFile(tuple):
 
     It does not keep its rdflib graphs: at 100k claims the 20k files' graphs, all alive until
     validation, were most of a first build's 7 GiB; validation parses each file back, one batch
-    of files at a time (kb.builder._validate_pending), which costs a fifth more time there."""
+    of files at a time (kb.build.builder._validate_pending), which costs a fifth more time there."""
 
     graphs: tuple[Graph, Graph] | None = None
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.atomic import atomic_output
+from kb.build.atomic import atomic_output
 
 KEYS = ".keys.npy"
 VECTORS = ".vectors.npy"

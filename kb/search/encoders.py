@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.atomic import atomic_output
+from kb.build.atomic import atomic_output
 from kb.errors import KbError
 from kb.search.models import ModelSpec, max_seq_length, offline_environment, sha256_file
 

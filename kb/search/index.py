@@ -157,7 +157,7 @@ def _patched_previous(settings: Settings, spec: ModelSpec, centroids: str, diges
     import numpy as np
 
     from kb.search import vectors as vector_index
-    from kb.store import current_dir
+    from kb.build.store import current_dir
 
     previous = current_dir(settings.build)
     if previous is None or index_problem(previous, settings, None, spec) is not None:
@@ -196,7 +196,7 @@ def _trained_ivf(folder: Path, spec: ModelSpec, matrix):
             return trained
     except RuntimeError:
         pass
-    from kb.atomic import atomic_output
+    from kb.build.atomic import atomic_output
 
     trained = vector_index.train_ivf(matrix, nlist)
     folder.mkdir(parents=True, exist_ok=True)

@@ -146,7 +146,7 @@ class TermCache:
         return _gather(table, rows)
 
     def save(self, counts: TermCounts, digests: list[str]) -> None:
-        from kb.atomic import atomic_output
+        from kb.build.atomic import atomic_output
 
         used = np.unique(counts.terms)
         renumber = np.zeros(len(counts.vocabulary), np.int32)

@@ -43,7 +43,7 @@ _lock = threading.Lock()
 def cache_root(settings: Settings) -> Path:
     """build/cache/search: encoder exports, embedding shards, trained IVF indexes, the digest memo.
 
-    It sits beside the graph's per-file cache, whose prune (kb.build_cache.BuildCache.prune) walks
+    It sits beside the graph's per-file cache, whose prune (kb.build.cache.BuildCache.prune) walks
     only that cache's own parsed/, chunk/ and valid/ folders, so it never deletes anything here.
     """
     return settings.build / "cache" / "search"
@@ -165,7 +165,7 @@ def _load_memo(memo_file: Path) -> None:
 
 def _save_memo(memo_file: Path) -> None:
     """Best effort: a read-only build folder only costs the next process a re-hash."""
-    from kb.atomic import write_text_atomic
+    from kb.build.atomic import write_text_atomic
 
     with _lock:
         entries = [[*key, value] for key, value in _digests.items()]

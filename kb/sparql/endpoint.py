@@ -18,7 +18,7 @@ depth limits (no parser lock one request could hold); each peer address runs at 
 `per_client` queries at once, and a peer whose queries ran past the time limit runs one at a
 time, server-wide, for a while; a crash of the oxigraph process is answered by a restart, and the
 requests it cut short before any answer reached their client are sent once more to the new one.
-The served build is pinned (`kb.store.Pin`), so `kb build` never deletes it; the watchdog that
+The served build is pinned (`kb.build.store.Pin`), so `kb build` never deletes it; the watchdog that
 restarts oxigraph keeps retrying, with back-off, whatever fails. Cross-origin browser access is off
 unless `cors` names the origins allowed; requests from other origins are refused before they run.
 
@@ -42,7 +42,7 @@ from kb.errors import KbError, NotBuiltError
 from kb.sparql.check import DATASET_GRAPHS, CheckedQuery, check_query
 from kb.sparql.errors import QueryRefused, QuerySyntaxError
 from kb.sparql.upstream import Upstream
-from kb.store import STORE, Pin, current_dir
+from kb.build.store import STORE, Pin, current_dir
 
 QUERY_PATHS = ("/query", "/sparql")
 _GRACE_S = 2.0  # beyond oxigraph's own timeout, before the gate cuts a response

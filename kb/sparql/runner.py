@@ -28,7 +28,7 @@ from kb.sparql import sandbox, spawn
 from kb.sparql.check import check_query
 from kb.sparql.errors import QueryError, QueryFailed, QueryTimeout
 from kb.sparql.terms import QueryResult, Term, from_tuple, to_tuple
-from kb.store import STORE
+from kb.build.store import STORE
 
 # Starting a worker is Python start-up plus opening the store (about 0.2 s); allow for a busy machine.
 # Copying a dataset into memory adds about 7 s per million triples.

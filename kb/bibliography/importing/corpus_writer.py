@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kb.atomic import write_text_atomic
+from kb.build.atomic import write_text_atomic
 from kb.bibliography.bibtex_writer import VERBATIM, format_value
 from kb.corpus.files import corpus_files
 from kb.errors import CorpusError, KbError, Location
@@ -60,7 +60,7 @@ class ChangedFiles:
 
     def validate(self, settings) -> None:
         """Raise `KbError` if the corpus with these changes would not pass `kb validate`."""
-        from kb.builder import validate
+        from kb.build.builder import validate
         from kb.config import Settings
 
         corpus = settings.corpus

@@ -1,6 +1,6 @@
 """Content-addressed cache of per-file build work (parsed records, RDF chunks, SHACL verdicts).
 
-A key (made by kb.builder) is the hash of a file's bytes salted with everything else its result
+A key (made by kb.build.builder) is the hash of a file's bytes salted with everything else its result
 depends on (the code and the ontology), so an entry is either exactly right or never looked up.
 Entries are written atomically; a crash leaves at most an unused file, removed by the next `prune`.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from kb.atomic import atomic_output
+from kb.build.atomic import atomic_output
 
 
 KINDS = ("parsed", "chunk", "valid")

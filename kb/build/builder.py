@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.config import Settings
-from kb.snapshot import SNAPSHOT, write_snapshot
-from kb.store import STORE, StagedBuild, current_dir, read_manifest
+from kb.build.snapshot import SNAPSHOT, write_snapshot
+from kb.build.store import STORE, StagedBuild, current_dir, read_manifest
 
 # Bump when the shape of the build output changes in a way the hashed inputs cannot see.
 BUILD_FORMAT = 2
-_PACKAGE = Path(__file__).parent
+_PACKAGE = Path(__file__).parents[1]  # the whole kb package: a code change invalidates old builds
 CACHE = "cache"
 # Above this share of changed chunks, loading everything afresh beats patching the old store.
 _PATCH_LIMIT = 0.25
@@ -211,7 +211,7 @@ def validate(settings: Settings) -> dict:
 
 
 def build(settings: Settings, force: bool = False) -> BuildReport:
-    from kb.build_cache import BuildCache
+    from kb.build.cache import BuildCache
 
     started = time.perf_counter()
     digest = content_hash(settings)
@@ -266,7 +266,7 @@ def _rebuild_search_index(settings: Settings, previous: Path, manifest: dict, di
     import pyoxigraph
 
     from kb.search.index import write_index
-    from kb.snapshot import read_snapshot
+    from kb.build.snapshot import read_snapshot
 
     staged = StagedBuild(settings.build, digest)
     try:
@@ -330,20 +330,17 @@ def _counts(compiled: Compiled, triples: int) -> dict:
 
 
 def _describer(corpus):
-    from kb.rdf.namespace import CLAIM, SOURCE, THEME
+    from kb.rdf.iris import kind_and_id
 
     def describe(node) -> str:
-        text = str(node)
-        if text.startswith(str(CLAIM)):
-            claim = corpus.claims.get(text.removeprefix(str(CLAIM)))
-            if claim:
-                return f"{claim.origin}: claim '{claim.id}'"
-        if text.startswith(str(SOURCE)):
-            source = corpus.sources.get(text.removeprefix(str(SOURCE)).split("#")[0])
-            if source:
-                return f"{source.origin}: entry '{source.key}'"
-        if text.startswith(str(THEME)):
-            return f"ontology: theme '{text.removeprefix(str(THEME))}'"
-        return text
+        found = kind_and_id(node)
+        kind, local = found if found else ("", str(node))
+        if kind == "claim" and (claim := corpus.claims.get(local)):
+            return f"{claim.origin}: claim '{claim.id}'"
+        if kind == "source" and (source := corpus.sources.get(local.split("#")[0])):
+            return f"{source.origin}: entry '{source.key}'"
+        if kind == "theme":
+            return f"ontology: theme '{local}'"
+        return str(node)
 
     return describe
