@@ -12,14 +12,21 @@ from kb.model import BASIS_LABELS, Claim, Source
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
 
 RELATION_COLOURS = {
-    "supports": "green", "supported by": "green",
-    "disputes": "red", "disputed by": "red",
-    "extends": "blue", "extended by": "blue",
+    "supports": "green",
+    "supported by": "green",
+    "disputes": "red",
+    "disputed by": "red",
+    "extends": "blue",
+    "extended by": "blue",
 }
 # What a claim rests on, coloured from strong (green) to weak (red).
 BASIS_COLOURS = {
-    "full-text-page": "green", "full-text": "green", "abstract": "blue",
-    "publisher-description": "blue", "secondary": "orange", "recollection": "red",
+    "full-text-page": "green",
+    "full-text": "green",
+    "abstract": "blue",
+    "publisher-description": "blue",
+    "secondary": "orange",
+    "recollection": "red",
 }
 
 
@@ -62,8 +69,10 @@ def claim_card(view: ClaimView, key: str, show_source: bool = True) -> None:
         with badges:
             st.badge(plain(view.evidence_label), color="violet")
             st.badge("quotation" if view.claim.is_quote else "paraphrase", color="gray")
-            st.badge(BASIS_LABELS.get(view.claim.based_on, view.claim.based_on),
-                     color=BASIS_COLOURS.get(view.claim.based_on, "gray"))
+            st.badge(
+                BASIS_LABELS.get(view.claim.based_on, view.claim.based_on),
+                color=BASIS_COLOURS.get(view.claim.based_on, "gray"),
+            )
             st.badge(status_label(view.claim), color="green" if view.claim.is_reviewed else "gray")
             for relation, count in sorted(view.relation_counts.items()):
                 st.badge(f"{relation} {count}", color=RELATION_COLOURS.get(relation, "gray"))
@@ -72,13 +81,22 @@ def claim_card(view: ClaimView, key: str, show_source: bool = True) -> None:
             st.caption(source_line(view.source) + locator)
         links = st.container(horizontal=True)
         with links:
-            st.page_link("app_pages/claim.py", label="Open claim", icon=":material/format_quote:",
-                         query_params={"id": view.claim.id})
-            st.page_link("app_pages/source.py", label="Open source", icon=":material/menu_book:",
-                         query_params={"key": view.source.key})
+            st.page_link(
+                "app_pages/claim.py",
+                label="Open claim",
+                icon=":material/format_quote:",
+                query_params={"id": view.claim.id},
+            )
+            st.page_link(
+                "app_pages/source.py",
+                label="Open source",
+                icon=":material/menu_book:",
+                query_params={"key": view.source.key},
+            )
             for theme_id, label in view.themes:
-                st.page_link("app_pages/themes.py", label=plain(label), icon=":material/sell:",
-                             query_params={"id": theme_id})
+                st.page_link(
+                    "app_pages/themes.py", label=plain(label), icon=":material/sell:", query_params={"id": theme_id}
+                )
 
 
 def status_label(claim: Claim) -> str:

@@ -24,7 +24,12 @@ pages = {
 if "ui_language" not in st.session_state:
     st.session_state["ui_language"] = "ru" if st.query_params.get("ui") == "ru" else "en"
 with st.sidebar:
-    st.radio("Language of texts", ["en", "ru"], key="ui_language", horizontal=True,
-             format_func={"en": "English", "ru": "Русский"}.get)
+    st.radio(
+        "Language of texts",
+        ["en", "ru"],
+        key="ui_language",
+        horizontal=True,
+        format_func={"en": "English", "ru": "Русский"}.get,
+    )
 
 st.navigation(pages).run()

@@ -59,8 +59,12 @@ def post(port: int, source: str, query: str, timeout: float = 30.0) -> tuple[int
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     try:
         body = urllib.parse.urlencode({"query": query}).encode()
-        connection.request("POST", "/query", body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
+        connection.request(
+            "POST",
+            "/query",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+        )
         reply = connection.getresponse()
         return reply.status, reply.read()
     finally:
@@ -121,8 +125,12 @@ def killer(server: subprocess.Popen, stop: threading.Event, kills: list) -> None
 
 def start_server(port: int, log: Path | None = None) -> subprocess.Popen:
     kb = Path(sys.executable).parent / "kb"
-    server = subprocess.Popen([str(kb), "--root", str(ROOT), "serve", "--port", str(port)] + ([] if log else ["--quiet"]),
-                              stdout=subprocess.PIPE, stderr=open(log, "w") if log else subprocess.DEVNULL, text=True)
+    server = subprocess.Popen(
+        [str(kb), "--root", str(ROOT), "serve", "--port", str(port)] + ([] if log else ["--quiet"]),
+        stdout=subprocess.PIPE,
+        stderr=open(log, "w") if log else subprocess.DEVNULL,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -141,8 +149,10 @@ def run(scenario: str, seconds: float, port: int, queries: list[str], log: Path 
     statuses: dict = {}
     kills: list = []
     threads = [threading.Thread(target=victim, args=(port, source, queries, stop, victims)) for source in VICTIMS]
-    threads += [threading.Thread(target=attacker, args=(port, source, ATTACKS[scenario], stop, statuses))
-                for source in ATTACKERS]
+    threads += [
+        threading.Thread(target=attacker, args=(port, source, ATTACKS[scenario], stop, statuses))
+        for source in ATTACKERS
+    ]
     if scenario == "crash":
         threads.append(threading.Thread(target=killer, args=(server, stop, kills)))
     for thread in threads:
@@ -164,12 +174,17 @@ def run(scenario: str, seconds: float, port: int, queries: list[str], log: Path 
         if outcome != "ok":
             failures[outcome] = failures.get(outcome, 0) + 1
     return {
-        "scenario": scenario, "seconds": seconds, "victim_requests": len(victims),
-        "victim_success": ok / len(victims) if victims else 0.0, "victim_failures": failures,
+        "scenario": scenario,
+        "seconds": seconds,
+        "victim_requests": len(victims),
+        "victim_success": ok / len(victims) if victims else 0.0,
+        "victim_failures": failures,
         "victim_p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "victim_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1) if latencies else None,
         "victim_max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
-        "attacker_statuses": statuses, "oxigraph_killed": len(kills), "answers_after": alive_after,
+        "attacker_statuses": statuses,
+        "oxigraph_killed": len(kills),
+        "answers_after": alive_after,
     }
 
 
@@ -188,10 +203,13 @@ def main() -> None:
     for scenario in scenarios:
         result = run(scenario, args.seconds, free_port(), queries, args.log)
         report.append(result)
-        print(f"{scenario:8} victims {result['victim_requests']:5} requests, success {result['victim_success']:.2%}, "
-              f"p50 {result['victim_p50_ms']} ms, p95 {result['victim_p95_ms']} ms, max {result['victim_max_ms']} ms; "
-              f"failures {result['victim_failures']}; attackers {result['attacker_statuses']}; "
-              f"oxigraph killed {result['oxigraph_killed']}x; answers after: {result['answers_after']}", flush=True)
+        print(
+            f"{scenario:8} victims {result['victim_requests']:5} requests, success {result['victim_success']:.2%}, "
+            f"p50 {result['victim_p50_ms']} ms, p95 {result['victim_p95_ms']} ms, max {result['victim_max_ms']} ms; "
+            f"failures {result['victim_failures']}; attackers {result['attacker_statuses']}; "
+            f"oxigraph killed {result['oxigraph_killed']}x; answers after: {result['answers_after']}",
+            flush=True,
+        )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "abuse_serve.json").write_text(json.dumps(report, indent=2), encoding="utf-8")

@@ -43,14 +43,14 @@ def run(sources: int, repeat: int, work: Path) -> list[tuple[str, float]]:
     records = read_bib_file(project / "corpus" / "synthetic.bib")
     rows = []
     for fmt in ("biblatex", "bibtex", "ris", "csl-json"):
-        seconds, text = timed(lambda: export_sources(records, fmt), repeat)
+        seconds, text = timed(lambda fmt=fmt: export_sources(records, fmt), repeat)
         rows.append((f"export {fmt}", seconds))
-        path = work / f"export-{sources}.{ 'json' if fmt == 'csl-json' else 'ris' if fmt == 'ris' else 'bib'}"
+        path = work / f"export-{sources}.{'json' if fmt == 'csl-json' else 'ris' if fmt == 'ris' else 'bib'}"
         path.write_text(text, encoding="utf-8")
-        seconds, _ = timed(lambda: read_records(path), repeat)
+        seconds, _ = timed(lambda path=path: read_records(path), repeat)
         rows.append((f"read back {fmt}", seconds))
     for style in ("apa", "gost-r-7-0-5-2008"):
-        seconds, _ = timed(lambda: export_sources(records, "text", style=style), repeat)
+        seconds, _ = timed(lambda style=style: export_sources(records, "text", style=style), repeat)
         rows.append((f"format text, {style}", seconds))
     ris = work / f"export-{sources}.ris"
 
@@ -88,8 +88,11 @@ def main() -> None:
     print("|---|" + "---|" * len(sizes))
     for index, step in enumerate(results[sizes[0]]):
         values = [list(results[n].values())[index] for n in sizes]
-        print(f"| {step.split(';')[0].rstrip(')') + (')' if '(' in step else '')} | "
-              + " | ".join(f"{v:.2f} s" for v in values) + " |")
+        print(
+            f"| {step.split(';')[0].rstrip(')') + (')' if '(' in step else '')} | "
+            + " | ".join(f"{v:.2f} s" for v in values)
+            + " |"
+        )
     for n in sizes:
         print(f"{n} sources: " + "; ".join(s for s in results[n] if "added" in s))
 

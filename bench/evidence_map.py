@@ -25,7 +25,6 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from kb.browse import Evidence
     from kb.browse.evidence_map import DIMENSIONS, evidence_map
     from kb.config import Settings
     from kb.knowledge_base import KnowledgeBase

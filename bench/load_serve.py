@@ -38,8 +38,14 @@ LOOKUPS = [
     "SELECT ?source ?title WHERE { ?source fabio:hasPublicationYear ?y ; dcterms:title ?title } LIMIT 50",
     "ASK { ?c gkb:evidenceType evidence:case-study }",
 ]
-NAMED = ["disputed-claims", "claims-on-theme", "evidence-gaps", "seed-argument-support", "russian-sources",
-         "evidence-by-theme"]
+NAMED = [
+    "disputed-claims",
+    "claims-on-theme",
+    "evidence-gaps",
+    "seed-argument-support",
+    "russian-sources",
+    "evidence-by-theme",
+]
 
 
 def query_mix() -> list[str]:
@@ -60,8 +66,10 @@ def client_process(url: str, queries: list[str], threads: int, seconds: float, o
         while time.monotonic() < deadline:
             query = queries[index % len(queries)]
             index += 1
-            request = urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": query}),
-                                             headers={"Accept": "application/sparql-results+json"})
+            request = urllib.request.Request(
+                url + "?" + urllib.parse.urlencode({"query": query}),
+                headers={"Accept": "application/sparql-results+json"},
+            )
             started = time.monotonic()
             try:
                 with urllib.request.urlopen(request, timeout=60) as reply:
@@ -97,19 +105,28 @@ def main() -> None:
     from kb.sparql.upstream import free_port
 
     port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "kb"), "serve", "--port", str(port), "--quiet"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kb"), "serve", "--port", str(port), "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     banner = server.stdout.readline().strip()
     url = f"http://127.0.0.1:{port}/query"
     try:
         queries = query_mix()
         results: multiprocessing.Queue = multiprocessing.Queue()
-        per_process = [args.clients // args.processes + (i < args.clients % args.processes)
-                       for i in range(args.processes)]
+        per_process = [
+            args.clients // args.processes + (i < args.clients % args.processes) for i in range(args.processes)
+        ]
         started = time.monotonic()
-        processes = [multiprocessing.Process(target=client_process,
-                                             args=(url, queries, n, args.seconds, sum(per_process[:i]), results))
-                     for i, n in enumerate(per_process)]
+        processes = [
+            multiprocessing.Process(
+                target=client_process, args=(url, queries, n, args.seconds, sum(per_process[:i]), results)
+            )
+            for i, n in enumerate(per_process)
+        ]
         for process in processes:
             process.start()
         latencies, errors = [], []
@@ -120,7 +137,9 @@ def main() -> None:
         for process in processes:
             process.join()
         wall = time.monotonic() - started
-        with urllib.request.urlopen(url + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}), timeout=10) as reply:
+        with urllib.request.urlopen(
+            url + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}), timeout=10
+        ) as reply:
             still_answering = reply.status == 200 and json.loads(reply.read())["boolean"] is True
     finally:
         server.send_signal(signal.SIGINT)
@@ -134,11 +153,19 @@ def main() -> None:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     report = {
-        "served": banner, "clients": args.clients, "seconds": args.seconds, "wall_s": round(wall, 1),
-        "requests": len(latencies), "throughput_per_s": round(len(latencies) / wall, 1),
-        "median_ms": round(statistics.median(latencies) * 1000, 1), "p95_ms": round(percentile(0.95), 1),
-        "p99_ms": round(percentile(0.99), 1), "max_ms": round(latencies[-1] * 1000, 1),
-        "errors": len(errors), "error_kinds": sorted(set(errors))[:10], "still_answering": still_answering,
+        "served": banner,
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "wall_s": round(wall, 1),
+        "requests": len(latencies),
+        "throughput_per_s": round(len(latencies) / wall, 1),
+        "median_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(percentile(0.95), 1),
+        "p99_ms": round(percentile(0.99), 1),
+        "max_ms": round(latencies[-1] * 1000, 1),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:10],
+        "still_answering": still_answering,
         "server_exit": server.returncode,
     }
     out = ROOT / "bench" / "out" / "load_serve.json"

@@ -28,23 +28,31 @@ KB = Path(sys.executable).parent / "kb"  # the kb command of the running environ
 
 def run_build(folder: Path) -> dict:
     started = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", str(KB), "--root", str(folder), "build", "--json"],
-                          capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", str(KB), "--root", str(folder), "build", "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TQDM_DISABLE": "1"},
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"kb build failed:\n{done.stderr[-2000:]}")
     report = json.loads(done.stdout)
     peak_kib = int(done.stderr.strip().splitlines()[-1])
     manifest = json.loads((Path(report["path"]) / "manifest.json").read_text())
-    return {"wall": wall, "skipped": report["skipped"], "peak_mib": peak_kib / 1024,
-            "search": manifest.get("search", {})}
+    return {
+        "wall": wall,
+        "skipped": report["skipped"],
+        "peak_mib": peak_kib / 1024,
+        "search": manifest.get("search", {}),
+    }
 
 
 def edit_one_claim(folder: Path, number: int) -> None:
     files = sorted((folder / "corpus" / "claims").glob("*.yaml"))
     path = files[(number * 7919) % len(files)]
     text = path.read_text(encoding="utf-8")
-    edited, count = re.subn(r'(en: ")', rf'\1(edit {number}) ', text, count=1)
+    edited, count = re.subn(r'(en: ")', rf"\1(edit {number}) ", text, count=1)
     assert count == 1, path
     path.write_text(edited, encoding="utf-8")
 
@@ -62,10 +70,12 @@ def main() -> None:
     if not (folder / "corpus").exists():
         generate(folder, args.claims)
     first = run_build(folder)
-    print(f"first build: {first['wall']:.1f} s wall, peak {first['peak_mib']:.0f} MiB; search index "
-          f"{first['search'].get('seconds')} s for {first['search'].get('documents')} documents "
-          f"({first['search'].get('dense_documents')} embedded vectors, {first['search'].get('embedded')} newly embedded, "
-          f"{first['search'].get('index')})")
+    print(
+        f"first build: {first['wall']:.1f} s wall, peak {first['peak_mib']:.0f} MiB; search index "
+        f"{first['search'].get('seconds')} s for {first['search'].get('documents')} documents "
+        f"({first['search'].get('dense_documents')} embedded vectors, {first['search'].get('embedded')} newly embedded, "
+        f"{first['search'].get('index')})"
+    )
     noop = run_build(folder)
     print(f"no-op build: {noop['wall']:.2f} s wall (skipped={noop['skipped']})")
     edits = []
@@ -74,9 +84,11 @@ def main() -> None:
         edits.append(run_build(folder))
     walls = [e["wall"] for e in edits]
     search = [e["search"]["seconds"] for e in edits]
-    print(f"one-claim edit, {len(edits)} runs: wall median {statistics.median(walls):.2f} s "
-          f"(min {min(walls):.2f}, max {max(walls):.2f}); search index median {statistics.median(search):.2f} s; "
-          f"embedded {[e['search']['embedded'] for e in edits]}; peak {max(e['peak_mib'] for e in edits):.0f} MiB")
+    print(
+        f"one-claim edit, {len(edits)} runs: wall median {statistics.median(walls):.2f} s "
+        f"(min {min(walls):.2f}, max {max(walls):.2f}); search index median {statistics.median(search):.2f} s; "
+        f"embedded {[e['search']['embedded'] for e in edits]}; peak {max(e['peak_mib'] for e in edits):.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

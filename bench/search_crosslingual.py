@@ -42,11 +42,20 @@ def measure(neighbours) -> dict:
             else:
                 misses.append((claim.id, source, found[0].claim_id if found else None))
         if (claim.id, "ru") in neighbours._row_of:
-            pair = neighbours.vectors[neighbours._row_of[(claim.id, "en")]] @ neighbours.vectors[neighbours._row_of[(claim.id, "ru")]]
+            pair = (
+                neighbours.vectors[neighbours._row_of[(claim.id, "en")]]
+                @ neighbours.vectors[neighbours._row_of[(claim.id, "ru")]]
+            )
             pair_cosines.append(float(pair))
     total = 2 * len(bilingual)
-    return {"bilingual": len(bilingual), "hits": hits, "top1": sum(hits.values()) / total if total else 0.0,
-            "misses": misses, "pair": pair_cosines, "other": other_cosines}
+    return {
+        "bilingual": len(bilingual),
+        "hits": hits,
+        "top1": sum(hits.values()) / total if total else 0.0,
+        "misses": misses,
+        "pair": pair_cosines,
+        "other": other_cosines,
+    }
 
 
 def main() -> None:
@@ -60,20 +69,28 @@ def main() -> None:
     from kb.search.similar import ClaimNeighbours
 
     base = Settings.from_env(root=ROOT, embedding_model=args.model)
-    settings = replace(base, build_dir=ROOT / "bench" / "out" / f"quality-{base.embedding_model}-{base.embedding_engine}")
+    settings = replace(
+        base, build_dir=ROOT / "bench" / "out" / f"quality-{base.embedding_model}-{base.embedding_engine}"
+    )
     build(settings)
     started = time.perf_counter()
     neighbours = ClaimNeighbours(KnowledgeBase(settings))
     made = time.perf_counter() - started
     outcome = measure(neighbours)
-    print(f"model {base.embedding_model}: {len(neighbours.rows)} claim texts embedded in {made:.2f} s; "
-          f"{outcome['bilingual']} bilingual claims")
-    print(f"top-1 en->ru {outcome['hits']['en->ru']}/{outcome['bilingual']}, ru->en {outcome['hits']['ru->en']}/"
-          f"{outcome['bilingual']}, overall {outcome['top1']:.3f}")
+    print(
+        f"model {base.embedding_model}: {len(neighbours.rows)} claim texts embedded in {made:.2f} s; "
+        f"{outcome['bilingual']} bilingual claims"
+    )
+    print(
+        f"top-1 en->ru {outcome['hits']['en->ru']}/{outcome['bilingual']}, ru->en {outcome['hits']['ru->en']}/"
+        f"{outcome['bilingual']}, overall {outcome['top1']:.3f}"
+    )
     if outcome["pair"]:
         pair, other = np.array(outcome["pair"]), np.array(outcome["other"] or [np.nan])
-        print(f"cosine of a claim's two texts: median {statistics.median(pair):.3f}, min {pair.min():.3f}; "
-              f"best other claim after a hit: median {np.nanmedian(other):.3f}, max {np.nanmax(other):.3f}")
+        print(
+            f"cosine of a claim's two texts: median {statistics.median(pair):.3f}, min {pair.min():.3f}; "
+            f"best other claim after a hit: median {np.nanmedian(other):.3f}, max {np.nanmax(other):.3f}"
+        )
     for claim_id, language, found in outcome["misses"]:
         print(f"  miss: {claim_id} ({language}) -> nearest {found}")
 

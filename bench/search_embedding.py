@@ -52,11 +52,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from kb.build.builder import build
+    from kb.build.store import current_dir
     from kb.config import Settings
     from kb.search.bulk_embedding import embed_texts, worker_count
     from kb.search.index import ENCODER, INDEX_DIR
     from kb.search.models import resolve_model
-    from kb.build.store import current_dir
 
     settings = Settings.from_env(root=ROOT, embedding_model=args.model)
     spec = resolve_model(settings)
@@ -66,7 +66,9 @@ def main() -> None:
         build(settings)
         folder = current_dir(settings.build) / INDEX_DIR / ENCODER
     texts = documents(args.texts)
-    print(f"model {spec.name} ({spec.engine}); {len(texts)} texts, mean {np.mean([len(t) for t in texts]):.0f} characters")
+    print(
+        f"model {spec.name} ({spec.engine}); {len(texts)} texts, mean {np.mean([len(t) for t in texts]):.0f} characters"
+    )
     results = {}
     for workers in (1, worker_count(replace(settings, build_workers=0))):
         started = time.perf_counter()

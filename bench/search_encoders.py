@@ -39,14 +39,19 @@ def measure(name, make, texts, queries, reference=None, other_model=False):
     started = time.perf_counter()
     vectors = np.zeros((len(texts), encoder.dim), np.float32)
     for start in range(0, len(texts), 16):
-        batch = order[start:start + 16]
+        batch = order[start : start + 16]
         vectors[batch] = encoder.encode([texts[i] for i in batch])
     throughput = len(texts) / (time.perf_counter() - started)
     cosine = "" if reference is None else (vectors * reference).sum(axis=1)
-    shown = ("another model" if other_model else "(reference)") if reference is None else \
-        f"min {cosine.min():.4f}, mean {cosine.mean():.4f}"
-    print(f"{name:<10} load {load:5.2f} s   query p50 {statistics.median(latencies):5.1f} ms   "
-          f"{throughput:6.1f} texts/s   cosine vs torch: {shown}")
+    shown = (
+        ("another model" if other_model else "(reference)")
+        if reference is None
+        else f"min {cosine.min():.4f}, mean {cosine.mean():.4f}"
+    )
+    print(
+        f"{name:<10} load {load:5.2f} s   query p50 {statistics.median(latencies):5.1f} ms   "
+        f"{throughput:6.1f} texts/s   cosine vs torch: {shown}"
+    )
     return vectors
 
 
@@ -65,8 +70,13 @@ def main() -> None:
     kb = KnowledgeBase(settings)
     index = open_index(kb.path, settings, kb.manifest.get("content_hash"))
     texts = [c.text["en"] for c in kb.corpus.claims.values()]
-    queries = ["local buzz and global pipelines", "how do clusters reach foreign knowledge",
-               "death of distance", "regional innovation policy in Russia", "smart specialisation"] * 10
+    queries = [
+        "local buzz and global pipelines",
+        "how do clusters reach foreign knowledge",
+        "death of distance",
+        "regional innovation policy in Russia",
+        "smart specialisation",
+    ] * 10
     print(f"{len(texts)} English claim texts, mean {statistics.mean(len(t) for t in texts):.0f} characters")
     reference = measure("torch", lambda: TorchEncoder(index.spec.path, 1), texts, queries)
     measure("onnx fp32", lambda: OnnxEncoder(index.encoder_folder, 1), texts, queries, reference)
@@ -77,8 +87,7 @@ def main() -> None:
         for name in ENCODER_FILES:
             if name != ONNX_FILE:
                 shutil.copy(index.encoder_folder / name, folder / name)
-        quantize_dynamic(str(index.encoder_folder / ONNX_FILE), str(folder / ONNX_FILE),
-                         weight_type=QuantType.QInt8)
+        quantize_dynamic(str(index.encoder_folder / ONNX_FILE), str(folder / ONNX_FILE), weight_type=QuantType.QInt8)
         measure("onnx int8", lambda: OnnxEncoder(folder, 1), texts, queries, reference)
     measure("USE-m3", lambda: Usem3Encoder(1), texts, queries, other_model=True)
 

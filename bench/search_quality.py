@@ -70,7 +70,9 @@ def query_kind(q: dict, corpus) -> str:
     because = q.get("because") or []
     for claim_id in because:
         assert claim_id in corpus.claims, f"query {q['id']}: unknown claim {claim_id}"
-        assert corpus.claims[claim_id].source_key in q["relevant"], f"query {q['id']}: {claim_id} not of a relevant source"
+        assert corpus.claims[claim_id].source_key in q["relevant"], (
+            f"query {q['id']}: {claim_id} not of a relevant source"
+        )
     for key in q["relevant"]:
         assert key in corpus.sources, f"query {q['id']}: unknown source {key}"
     russian_work = any(corpus.sources[key].language == "ru" for key in q["relevant"])
@@ -120,8 +122,11 @@ def evaluate(run, queries: list[dict], labelled, modes=MODES) -> dict:
 
 
 def _mean(pairs) -> dict:
-    return {"recall@5": round(statistics.mean(p[0] for p in pairs), 3),
-            "mrr@10": round(statistics.mean(p[1] for p in pairs), 3), "queries": len(pairs)}
+    return {
+        "recall@5": round(statistics.mean(p[0] for p in pairs), 3),
+        "mrr@10": round(statistics.mean(p[1] for p in pairs), 3),
+        "queries": len(pairs),
+    }
 
 
 def _auc(on: list[float], off: list[float]) -> float | None:
@@ -150,10 +155,12 @@ def built_searcher(model: str | None, engine: str | None, build_dir: Path | None
 
 def single(searcher):
     """One searcher as is: its own modes."""
+
     def run(text, mode):
         results = searcher.search(text, k=10, mode=mode)
         cosine = results[0].score if results and mode == "dense" else None
         return [r.source_key for r in results], cosine
+
     return run
 
 
@@ -170,13 +177,16 @@ def fused(first, second):
             return single(first)(text, mode)
         prepared = prepare(text, first.matcher)
         lexical = first._lexical(prepared, 50, None)
-        lists = {"dense-1": first._dense(prepared, 50, None, lexical),
-                 "dense-2": second._dense(prepare(text, second.matcher), 50, None, lexical)}
+        lists = {
+            "dense-1": first._dense(prepared, 50, None, lexical),
+            "dense-2": second._dense(prepare(text, second.matcher), 50, None, lexical),
+        }
         if mode == "hybrid":
             lists["lexical"] = lexical
         chosen = _diversify(first._fuse(lists, "hybrid"), 10, 2, first.index.table)
         cosine = max((found[0][1] for found in (lists["dense-1"], lists["dense-2"]) if found), default=None)
         return [first.index.table.source_keys[row] for row, _, _ in chosen], cosine
+
     return run
 
 
@@ -249,9 +259,12 @@ def main() -> None:
         return bool(matcher.match(tuple(stems(text))))
 
     on_topic = [q for q in chosen if q["relevant"]]
-    header = (f"{len(corpus.sources)} sources, {len(corpus.claims)} claims; split {args.split}: {len(chosen)} queries "
-              f"({len(on_topic)} on-topic: " + ", ".join(f"{sum(q['lang'] == lang for q in on_topic)} {lang}" for lang in LANGUAGES)
-              + f"; {len(chosen) - len(on_topic)} off-topic)")
+    header = (
+        f"{len(corpus.sources)} sources, {len(corpus.claims)} claims; split {args.split}: {len(chosen)} queries "
+        f"({len(on_topic)} on-topic: "
+        + ", ".join(f"{sum(q['lang'] == lang for q in on_topic)} {lang}" for lang in LANGUAGES)
+        + f"; {len(chosen) - len(on_topic)} off-topic)"
+    )
     results = {}
     if args.compare:
         minilm, usem3 = searchers["MiniLM"], searchers["USE-m3"]
@@ -267,7 +280,9 @@ def main() -> None:
             results[label] = evaluate(run, chosen, labelled)
     else:
         searcher = searchers["default"]
-        results[f"{searcher.index.spec.name} ({searcher.index.spec.engine})"] = evaluate(single(searcher), chosen, labelled)
+        results[f"{searcher.index.spec.name} ({searcher.index.spec.engine})"] = evaluate(
+            single(searcher), chosen, labelled
+        )
     if args.json:
         print(json.dumps({"header": header, "results": results}, ensure_ascii=False, indent=2))
         return

@@ -13,6 +13,7 @@ nprobe its single-query latency (p50, p95, one thread) and recall@10 against exa
 from __future__ import annotations
 
 import argparse
+import functools
 import resource
 import statistics
 import sys
@@ -25,13 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def _search(index, query, k, nprobe):
+    from kb.search import vectors as vector_index
+
+    return vector_index.search(index, query, k, None, nprobe)
+
+
 def synthetic(count: int, dim: int, rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
     out = np.empty((count, dim), np.float32)
     for start in range(0, count, 100_000):
         n = min(100_000, count - start)
         topic = centres[rng.integers(0, len(centres), n)]
         block = topic + rng.normal(0, 0.045, (n, dim)).astype(np.float32)
-        out[start:start + n] = block / np.linalg.norm(block, axis=1, keepdims=True)
+        out[start : start + n] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
 
 
@@ -68,8 +75,7 @@ def main() -> None:
     for size in args.sizes:
         data = synthetic(size, args.dim, rng, centres)
         flat = vector_index.build_index(data)
-        search_flat = lambda q, k: vector_index.search(flat, q, k, None, 0)
-        p50, p95, exact = timed(search_flat, queries, k)
+        p50, p95, exact = timed(functools.partial(_search, flat, nprobe=0), queries, k)
         print(f"{size:>9} {'flat (exact)':<18} {p50:>7.2f} {p95:>7.2f} {1.0:>9.3f}")
         nlist = vector_index.trained_nlist(size)
         started = time.perf_counter()
@@ -79,8 +85,7 @@ def main() -> None:
         ivf = vector_index.build_index(data, trained=trained)
         fill_s = time.perf_counter() - started
         for nprobe in args.nprobe:
-            search_ivf = lambda q, k: vector_index.search(ivf, q, k, None, nprobe)
-            p50, p95, approx = timed(search_ivf, queries, k)
+            p50, p95, approx = timed(functools.partial(_search, ivf, nprobe=nprobe), queries, k)
             recall = statistics.mean(len(set(a.tolist()) & set(e.tolist())) / k for a, e in zip(approx, exact))
             note = f"train {trained_s:.0f} s, fill {fill_s:.1f} s" if nprobe == args.nprobe[0] else ""
             print(f"{size:>9} {f'IVF{nlist} nprobe {nprobe}':<18} {p50:>7.2f} {p95:>7.2f} {recall:>9.3f}  {note}")

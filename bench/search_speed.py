@@ -32,8 +32,10 @@ def query_texts(count: int) -> list[str]:
 
     labelled = [q["query"] for q in yaml.safe_load((ROOT / "bench" / "queries.yaml").read_text(encoding="utf-8"))]
     rng = random.Random(3)
-    made = [f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(QUALIFIERS)}"
-            for _ in range(count)]
+    made = [
+        f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(QUALIFIERS)}"
+        for _ in range(count)
+    ]
     made += [" ".join(rng.sample(RU_WORDS, 3)) for _ in range(count // 5)]
     texts = labelled + made
     rng.shuffle(texts)
@@ -57,7 +59,7 @@ def main() -> None:
 
     from kb.config import Settings
     from kb.knowledge_base import KnowledgeBase
-    from kb.search import SearchFilters, Searcher
+    from kb.search import Searcher, SearchFilters
     from kb.search import vectors as vector_index
 
     faiss.omp_set_num_threads(1)
@@ -70,12 +72,19 @@ def main() -> None:
     searcher.warm()
     warm = time.perf_counter() - started
     manifest = searcher.index.manifest
-    print(f"corpus: {len(kb.corpus.claims)} claims, {len(kb.corpus.sources)} sources; {manifest['documents']} "
-          f"documents, {manifest['dense_documents']} vectors, index {manifest['index']}")
+    print(
+        f"corpus: {len(kb.corpus.claims)} claims, {len(kb.corpus.sources)} sources; {manifest['documents']} "
+        f"documents, {manifest['dense_documents']} vectors, index {manifest['index']}"
+    )
     print(f"load (knowledge base + index + model): {loaded:.2f} s; warm-up: {warm:.2f} s")
     texts = query_texts(args.queries)
-    runs = [("hybrid", None), ("dense", None), ("lexical", None),
-            ("hybrid", SearchFilters(theme="cluster-policy")), ("hybrid", SearchFilters(year_from=2015, language="ru"))]
+    runs = [
+        ("hybrid", None),
+        ("dense", None),
+        ("lexical", None),
+        ("hybrid", SearchFilters(theme="cluster-policy")),
+        ("hybrid", SearchFilters(year_from=2015, language="ru")),
+    ]
     for mode, filters in runs:
         latencies = []
         for text in texts:
@@ -96,8 +105,10 @@ def main() -> None:
             _, approx = vector_index.search(index, vector, 10, None, settings.search_nprobe)
             exact = np.argsort(-(everything @ vector))[:10]
             hits.append(len(set(approx.tolist()) & set(exact.tolist())) / 10)
-        print(f"IVF recall@10 against exact search over the same {index.ntotal} vectors "
-              f"(nprobe {settings.search_nprobe}, 100 queries): {statistics.mean(hits):.3f}")
+        print(
+            f"IVF recall@10 against exact search over the same {index.ntotal} vectors "
+            f"(nprobe {settings.search_nprobe}, 100 queries): {statistics.mean(hits):.3f}"
+        )
         for _, filters in runs[3:]:
             allowed = searcher.filter_mask(filters)[searcher.index.dense_rows]
             hits = []
@@ -108,8 +119,10 @@ def main() -> None:
                 exact = np.argsort(-scores)[:10]
                 hits.append(len(set(approx.tolist()) & set(exact.tolist())) / 10)
             shown = ", ".join(f"{k}={v}" for k, v in vars(filters).items() if v is not None)
-            print(f"  with filter {shown} ({int(allowed.sum())} of {len(allowed)} vectors allowed): "
-                  f"recall@10 {statistics.mean(hits):.3f}")
+            print(
+                f"  with filter {shown} ({int(allowed.sum())} of {len(allowed)} vectors allowed): "
+                f"recall@10 {statistics.mean(hits):.3f}"
+            )
     print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

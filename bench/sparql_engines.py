@@ -108,7 +108,7 @@ def make_dataset(out: Path, claims: int) -> Path:
         by_source.setdefault(claim.source_key, []).append(claim)
     sources = list(corpus.sources.values())
     for start in tqdm(range(0, len(sources), 500), desc="mapping sources"):
-        own, shared = map_bib_file(sources[start:start + 500])
+        own, shared = map_bib_file(sources[start : start + 500])
         parts.append(own)
         entities.update(shared.splitlines(keepends=True))
     for claim_list in tqdm(by_source.values(), desc="mapping claims"):
@@ -118,8 +118,11 @@ def make_dataset(out: Path, claims: int) -> Path:
     parts.append(b"".join(sorted(entities)))
     nquads.write_bytes(b"".join(parts))
     shutil.rmtree(out / "corpus-root")
-    print(f"dataset: {len(corpus.claims):,} claims, {len(corpus.sources):,} sources, "
-          f"mapped in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(
+        f"dataset: {len(corpus.claims):,} claims, {len(corpus.sources):,} sources, "
+        f"mapped in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
     return nquads
 
 
@@ -139,8 +142,9 @@ def load_oxigraph(nquads: Path, out: Path) -> tuple[float, int]:
     seconds = time.perf_counter() - started
     triples = len(store)
     del store
-    (dataset / "manifest.json").write_text(json.dumps({"built_at": "synthetic benchmark dataset",
-                                                       "counts": {"triples": triples}}), encoding="utf-8")
+    (dataset / "manifest.json").write_text(
+        json.dumps({"built_at": "synthetic benchmark dataset", "counts": {"triples": triples}}), encoding="utf-8"
+    )
     (build / "current").symlink_to(dataset.name)
     return seconds, triples
 
@@ -184,8 +188,10 @@ def median_time(run, repeats: int, budget_s: float) -> tuple[float, int, int]:
 
 def oxigraph_rows(store, text: str) -> Counter:
     """The answer as a multiset of rows of plain values, to compare engines and forms (untimed)."""
-    return Counter(tuple(_plain(term) for term in solution)
-                   for solution in store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))
+    return Counter(
+        tuple(_plain(term) for term in solution)
+        for solution in store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    )
 
 
 def rdflib_rows(dataset, text: str) -> Counter:
@@ -250,8 +256,10 @@ def main() -> None:
         rows[name] = {"oxigraph_ms": engine[0] * 1000, "run_query_ms": through[0] * 1000, "rows": engine[1]}
         assert engine[1] == through[1], name
         answers[name] = oxigraph_rows(store, text)
-        print(f"{name}: pyoxigraph {engine[0] * 1000:.1f} ms, run_query {through[0] * 1000:.1f} ms, "
-              f"{engine[1]} rows", file=sys.stderr)
+        print(
+            f"{name}: pyoxigraph {engine[0] * 1000:.1f} ms, run_query {through[0] * 1000:.1f} ms, {engine[1]} rows",
+            file=sys.stderr,
+        )
     check_same_question(answers, "pyoxigraph")
 
     named = {}
@@ -264,8 +272,10 @@ def main() -> None:
 
     if not args.quick:
         results["memory_load_s"], results["memory_mib"], in_memory = load_oxigraph_in_memory(nquads)
-        print(f"pyoxigraph in memory: bulk_load {results['memory_load_s']:.1f} s, "
-              f"{results['memory_mib']:.0f} MiB", file=sys.stderr)
+        print(
+            f"pyoxigraph in memory: bulk_load {results['memory_load_s']:.1f} s, {results['memory_mib']:.0f} MiB",
+            file=sys.stderr,
+        )
         for name, text in QUERIES.items():
             timing = median_time(oxigraph_runner(in_memory, text), args.repeats, 60)
             rows[name]["memory_ms"] = timing[0] * 1000
@@ -288,27 +298,51 @@ def main() -> None:
 
 
 def report(results: dict) -> str:
-    lines = [f"{results['triples']:,} triples ({results['claims']:,} synthetic claims, "
-             f"{results['nquads_mb']} MB of N-Quads)", "",
-             "| step | rdflib (in memory) | pyoxigraph (on disk) | ratio | pyoxigraph in memory |",
-             "|---|---|---|---|---|"]
+    lines = [
+        f"{results['triples']:,} triples ({results['claims']:,} synthetic claims, "
+        f"{results['nquads_mb']} MB of N-Quads)",
+        "",
+        "| step | rdflib (in memory) | pyoxigraph (on disk) | ratio | pyoxigraph in memory |",
+        "|---|---|---|---|---|",
+    ]
     rdflib_load = results.get("rdflib_load_s")
-    memory = (f"{results['memory_load_s']:.1f} s, {results['memory_mib']:,.0f} MiB"
-              if "memory_load_s" in results else "-")
-    lines.append(f"| load | {rdflib_load:.1f} s | {results['oxigraph_load_s']:.1f} s | "
-                 f"{rdflib_load / results['oxigraph_load_s']:.0f}x | {memory} |" if rdflib_load else
-                 f"| load | - | {results['oxigraph_load_s']:.1f} s | - | {memory} |")
-    lines += ["", "| query | rows | rdflib | pyoxigraph | ratio | `run_query` (checked, worker) | "
-              "pyoxigraph in memory | ratio |", "|---|---|---|---|---|---|---|---|"]
+    memory = (
+        f"{results['memory_load_s']:.1f} s, {results['memory_mib']:,.0f} MiB" if "memory_load_s" in results else "-"
+    )
+    lines.append(
+        f"| load | {rdflib_load:.1f} s | {results['oxigraph_load_s']:.1f} s | "
+        f"{rdflib_load / results['oxigraph_load_s']:.0f}x | {memory} |"
+        if rdflib_load
+        else f"| load | - | {results['oxigraph_load_s']:.1f} s | - | {memory} |"
+    )
+    lines += [
+        "",
+        "| query | rows | rdflib | pyoxigraph | ratio | `run_query` (checked, worker) | pyoxigraph in memory | ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, row in results["queries"].items():
         rdf, memory = row.get("rdflib_ms"), row.get("memory_ms")
-        lines.append(" | ".join([
-            f"| {name}", f"{row['rows']:,}", _ms(rdf) if rdf else "-", _ms(row["oxigraph_ms"]),
-            f"{rdf / row['oxigraph_ms']:.0f}x" if rdf else "-", _ms(row["run_query_ms"]),
-            _ms(memory) if memory else "-", f"{rdf / memory:.0f}x |" if rdf and memory else "- |"]))
+        lines.append(
+            " | ".join(
+                [
+                    f"| {name}",
+                    f"{row['rows']:,}",
+                    _ms(rdf) if rdf else "-",
+                    _ms(row["oxigraph_ms"]),
+                    f"{rdf / row['oxigraph_ms']:.0f}x" if rdf else "-",
+                    _ms(row["run_query_ms"]),
+                    _ms(memory) if memory else "-",
+                    f"{rdf / memory:.0f}x |" if rdf and memory else "- |",
+                ]
+            )
+        )
     best = _best_of_each(results["queries"])
     if best:
-        lines += ["", "| question | rdflib, its fastest form | pyoxigraph, its fastest form | ratio |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "| question | rdflib, its fastest form | pyoxigraph, its fastest form | ratio |",
+            "|---|---|---|---|",
+        ]
         for question, (rdf, oxi) in best.items():
             lines.append(f"| {question} | {_ms(rdf)} | {_ms(oxi)} | {rdf / oxi:.0f}x |")
     lines += ["", "| named query | rows returned (of all) | `run_query` median |", "|---|---|---|"]
@@ -323,8 +357,11 @@ def _best_of_each(queries: dict) -> dict[str, tuple[float, float]]:
     forms: dict[str, list[str]] = {}
     for form, original in SAME_QUESTION.items():
         forms.setdefault(original, [original]).append(form)
-    return {question: (min(queries[n]["rdflib_ms"] for n in names), min(queries[n]["oxigraph_ms"] for n in names))
-            for question, names in forms.items() if all("rdflib_ms" in queries[n] for n in names)}
+    return {
+        question: (min(queries[n]["rdflib_ms"] for n in names), min(queries[n]["oxigraph_ms"] for n in names))
+        for question, names in forms.items()
+        if all("rdflib_ms" in queries[n] for n in names)
+    }
 
 
 def _ms(value: float) -> str:

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kb.rdf.namespace import PREFIXES  # noqa: E402
 from sparql_engines import median_time  # noqa: E402
+
+from kb.rdf.namespace import PREFIXES  # noqa: E402
 
 CLAIMS = "?claim dcterms:subject theme:local-buzz ."
 STEPS = [
@@ -31,8 +32,11 @@ STEPS = [
     ("+ source and evidence type of each claim", "?claim dcterms:source ?source ; gkb:evidenceType ?evidence .", 2),
     ("+ author and year of each source", "?source dcterms:creator ?author ; fabio:hasPublicationYear ?year .", 2),
     ("+ the names of each author", "?author foaf:name ?name .", 1),
-    ("+ English label of the evidence type, joined by hash (7 rows)",
-     '{ SELECT ?evidence ?label WHERE { ?evidence skos:prefLabel ?label FILTER(LANG(?label) = "en") } }', 0),
+    (
+        "+ English label of the evidence type, joined by hash (7 rows)",
+        '{ SELECT ?evidence ?label WHERE { ?evidence skos:prefLabel ?label FILTER(LANG(?label) = "en") } }',
+        0,
+    ),
 ]
 PROJECTION = "?claim ?name ?year ?label"
 
@@ -40,7 +44,9 @@ PROJECTION = "?claim ?name ?year ?label"
 def median_ms(store, text: str, repeats: int) -> tuple[float, int]:
     seconds, rows, _ = median_time(
         lambda: sum(1 for _ in store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
-        repeats, float("inf"))
+        repeats,
+        float("inf"),
+    )
     return seconds * 1000, rows
 
 
@@ -68,7 +74,7 @@ def main() -> None:
 
     on_disk = pyoxigraph.Store.read_only(str(args.dataset / "build" / "current" / "store"))
     claims = count(on_disk, [CLAIMS])
-    counts = [count(on_disk, [added for _, added, _ in STEPS[:i + 1]]) for i in range(len(STEPS))]
+    counts = [count(on_disk, [added for _, added, _ in STEPS[: i + 1]]) for i in range(len(STEPS))]
     # The on-disk store first: an in-memory store of the same size in this process slows RocksDB
     # lookups here by about 2x (measured), so it is loaded only afterwards.
     disk = timings(on_disk, args.repeats)

@@ -48,8 +48,10 @@ def main() -> None:
     keep_datasets_in_memory(kb)
     start_s = time.perf_counter() - started
     in_memory = medians(kb, args.repeats)
-    print(f"build {kb.path.name}: {kb.manifest['counts']['triples']:,} triples; medians of {args.repeats}; "
-          f"starting an in-memory worker {start_s:.2f} s\n")
+    print(
+        f"build {kb.path.name}: {kb.manifest['counts']['triples']:,} triples; medians of {args.repeats}; "
+        f"starting an in-memory worker {start_s:.2f} s\n"
+    )
     print("| named query | rows | on disk (`kb sparql`) | in memory (web UI) | ratio |\n|---|---|---|---|---|")
     for name, (disk_ms, rows) in on_disk.items():
         memory_ms = in_memory[name][0]

@@ -23,30 +23,98 @@ from kb.model import EVIDENCE_TYPES  # noqa: E402
 from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph  # noqa: E402
 
 SUBJECTS = [
-    "firms in the cluster", "regional universities", "multinational subsidiaries", "small suppliers",
-    "regional governments", "cluster organisations", "research institutes", "start-ups",
-    "venture investors", "industry associations", "foreign partners", "local entrepreneurs",
+    "firms in the cluster",
+    "regional universities",
+    "multinational subsidiaries",
+    "small suppliers",
+    "regional governments",
+    "cluster organisations",
+    "research institutes",
+    "start-ups",
+    "venture investors",
+    "industry associations",
+    "foreign partners",
+    "local entrepreneurs",
 ]
 VERBS = [
-    "depend on", "benefit from", "are constrained by", "strengthen", "weaken", "reshape",
-    "build on", "substitute for", "complement", "are unrelated to", "amplify", "mediate",
+    "depend on",
+    "benefit from",
+    "are constrained by",
+    "strengthen",
+    "weaken",
+    "reshape",
+    "build on",
+    "substitute for",
+    "complement",
+    "are unrelated to",
+    "amplify",
+    "mediate",
 ]
 OBJECTS = [
-    "face-to-face contact", "international knowledge flows", "public research funding",
-    "skilled labour mobility", "export markets", "shared institutions", "trust between partners",
-    "digital communication", "regional specialisation", "technology transfer offices",
-    "global value chains", "cross-border cooperation", "patenting activity", "absorptive capacity",
+    "face-to-face contact",
+    "international knowledge flows",
+    "public research funding",
+    "skilled labour mobility",
+    "export markets",
+    "shared institutions",
+    "trust between partners",
+    "digital communication",
+    "regional specialisation",
+    "technology transfer offices",
+    "global value chains",
+    "cross-border cooperation",
+    "patenting activity",
+    "absorptive capacity",
 ]
 QUALIFIERS = [
-    "in peripheral regions", "in metropolitan areas", "in old industrial regions", "in transition economies",
-    "over the long run", "during downturns", "in high-technology sectors", "in traditional industries",
-    "when institutions are weak", "when policy is coordinated", "across national borders", "within the region",
+    "in peripheral regions",
+    "in metropolitan areas",
+    "in old industrial regions",
+    "in transition economies",
+    "over the long run",
+    "during downturns",
+    "in high-technology sectors",
+    "in traditional industries",
+    "when institutions are weak",
+    "when policy is coordinated",
+    "across national borders",
+    "within the region",
 ]
-SURNAMES = ["Smith", "Müller", "Rossi", "García", "Nowak", "Lindqvist", "Dubois", "Kowalski", "Tanaka",
-            "Ivanov", "Petrova", "Sokolov", "Chen", "Okafor", "Silva", "Jansen", "Novak", "Horvat"]
+SURNAMES = [
+    "Smith",
+    "Müller",
+    "Rossi",
+    "García",
+    "Nowak",
+    "Lindqvist",
+    "Dubois",
+    "Kowalski",
+    "Tanaka",
+    "Ivanov",
+    "Petrova",
+    "Sokolov",
+    "Chen",
+    "Okafor",
+    "Silva",
+    "Jansen",
+    "Novak",
+    "Horvat",
+]
 RU_SURNAMES = ["Иванов", "Петрова", "Соколов", "Кузнецова", "Смирнов", "Волкова", "Морозов", "Лебедева"]
-RU_WORDS = ["кластер", "регион", "инновации", "знания", "сети", "политика", "близость", "фирмы",
-            "университеты", "экспорт", "сотрудничество", "институты"]
+RU_WORDS = [
+    "кластер",
+    "регион",
+    "инновации",
+    "знания",
+    "сети",
+    "политика",
+    "близость",
+    "фирмы",
+    "университеты",
+    "экспорт",
+    "сотрудничество",
+    "институты",
+]
 
 
 def theme_ids(ontology_dir: Path) -> list[str]:
@@ -82,16 +150,23 @@ def generate(out: Path, claims: int, claims_per_source: int = 5, seed: int = 7, 
             f"  journaltitle = {{Journal of Synthetic Regional Studies}},\n  year = {{{year}}},\n"
             f"  volume = {{{rng.randint(1, 60)}}},\n  pages = {{{(p := rng.randint(1, 900))}--{p + rng.randint(5, 30)}}},\n}}\n"
         )
-        lines = [f"source: {key}", "curated_by: synthetic generator", "curated_on: 2026-01-01",
-                 "based_on: secondary", "claims:"]
+        lines = [
+            f"source: {key}",
+            "curated_by: synthetic generator",
+            "curated_on: 2026-01-01",
+            "based_on: secondary",
+            "claims:",
+        ]
         for _ in range(claims_per_source):
             cid = f"syn-c{claim_id:07d}"
             chosen = rng.sample(themes, rng.randint(1, 3))
-            text = (f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
-                    f"{rng.choice(QUALIFIERS)}, which matters for {chosen[0].replace('-', ' ')}.")
-            lines += [f"  - id: {cid}", "    text:", f"      en: \"{text}\""]
+            text = (
+                f"{rng.choice(SUBJECTS).capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
+                f"{rng.choice(QUALIFIERS)}, which matters for {chosen[0].replace('-', ' ')}."
+            )
+            lines += [f"  - id: {cid}", "    text:", f'      en: "{text}"']
             if russian:
-                lines.append(f"      ru: \"{' '.join(rng.sample(RU_WORDS, 6)).capitalize()}.\"")
+                lines.append(f'      ru: "{" ".join(rng.sample(RU_WORDS, 6)).capitalize()}."')
             lines += [f"    themes: [{', '.join(chosen)}]", f"    evidence: {rng.choice(EVIDENCE_TYPES)}"]
             if claim_id >= 10 and rng.random() < 0.3:
                 relation = rng.choice(["supports", "disputes", "extends"])

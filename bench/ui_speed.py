@@ -32,23 +32,47 @@ from kb.sparql.upstream import free_port  # noqa: E402
 
 KB = str(Path(sys.executable).parent / "kb")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 QUERIES = [
-    "does geographical proximity still matter for innovation", "local buzz and global pipelines",
-    "how do clusters connect to global value chains", "regional innovation system definition",
-    "smart specialisation reference regions", "measuring innovation beyond R&D",
-    "death of distance", "cross-border cooperation between regions", "reverse innovation in emerging markets",
-    "tacit knowledge is sticky", "региональная инновационная система", "интернационализация кластеров",
-    "рейтинг инновационного развития регионов", "глобальные производственные сети", "кластерная политика в России",
-    "open innovation and regional knowledge capabilities", "agglomeration economies evidence",
-    "strategic coupling of regions", "glocalization of innovation", "policy for peripheral regions",
+    "does geographical proximity still matter for innovation",
+    "local buzz and global pipelines",
+    "how do clusters connect to global value chains",
+    "regional innovation system definition",
+    "smart specialisation reference regions",
+    "measuring innovation beyond R&D",
+    "death of distance",
+    "cross-border cooperation between regions",
+    "reverse innovation in emerging markets",
+    "tacit knowledge is sticky",
+    "региональная инновационная система",
+    "интернационализация кластеров",
+    "рейтинг инновационного развития регионов",
+    "глобальные производственные сети",
+    "кластерная политика в России",
+    "open innovation and regional knowledge capabilities",
+    "agglomeration economies evidence",
+    "strategic coupling of regions",
+    "glocalization of innovation",
+    "policy for peripheral regions",
 ]
 
 
 def start_app(root: Path, port: int) -> subprocess.Popen:
-    return subprocess.Popen([KB, "--root", str(root), "app", "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True, env={**os.environ})
+    return subprocess.Popen(
+        [KB, "--root", str(root), "app", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ},
+    )
 
 
 def stop_app(process: subprocess.Popen) -> None:
@@ -106,8 +130,11 @@ async def main() -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         colds = [await cold_start(browser, args.root) for _ in range(args.cold_runs)]
-        print(f"cold start to first render: median {statistics.median(colds):.2f} s  (runs: "
-              + ", ".join(f"{c:.2f}" for c in colds) + ")")
+        print(
+            f"cold start to first render: median {statistics.median(colds):.2f} s  (runs: "
+            + ", ".join(f"{c:.2f}" for c in colds)
+            + ")"
+        )
 
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -119,8 +146,10 @@ async def main() -> None:
             await page.get_by_text("What does the literature say?").wait_for(timeout=60000)
             await search(page, "warm-up query about clusters")
             warm = [await search(page, q) for q in queries]
-            print(f"warm search ({len(warm)} queries): median {statistics.median(warm) * 1000:.0f} ms, "
-                  f"p95 {sorted(warm)[int(0.95 * (len(warm) - 1))] * 1000:.0f} ms, max {max(warm) * 1000:.0f} ms")
+            print(
+                f"warm search ({len(warm)} queries): median {statistics.median(warm) * 1000:.0f} ms, "
+                f"p95 {sorted(warm)[int(0.95 * (len(warm) - 1))] * 1000:.0f} ms, max {max(warm) * 1000:.0f} ms"
+            )
 
             async def user(index: int) -> tuple[list[float], int]:
                 context = await browser.new_context()
@@ -143,9 +172,11 @@ async def main() -> None:
             wall = time.perf_counter() - started
             all_times = sorted(t for times, _ in outcomes for t in times)
             errors = sum(e for _, e in outcomes)
-            print(f"{args.concurrent} pages at once: {len(all_times)} searches in {wall:.1f} s, errors {errors}, "
-                  f"p50 {statistics.median(all_times) * 1000:.0f} ms, "
-                  f"p95 {all_times[int(0.95 * (len(all_times) - 1))] * 1000:.0f} ms")
+            print(
+                f"{args.concurrent} pages at once: {len(all_times)} searches in {wall:.1f} s, errors {errors}, "
+                f"p50 {statistics.median(all_times) * 1000:.0f} ms, "
+                f"p95 {all_times[int(0.95 * (len(all_times) - 1))] * 1000:.0f} ms"
+            )
         finally:
             stop_app(process)
         await browser.close()

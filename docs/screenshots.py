@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kb.sparql.upstream import free_port  # noqa: E402
 from ui_speed import ARGS, CHROMIUM, start_app, stop_app, wait_healthy  # noqa: E402
+
+from kb.sparql.upstream import free_port  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 

@@ -10,9 +10,19 @@ from kb.model import Claim, Corpus, Person, Source, Theme
 __version__ = "0.1.0"
 
 __all__ = [
-    "Settings", "KbError", "CorpusError", "ValidationError", "NotBuiltError",
-    "Claim", "Corpus", "Person", "Source", "Theme",
-    "build", "validate", "KnowledgeBase",
+    "Settings",
+    "KbError",
+    "CorpusError",
+    "ValidationError",
+    "NotBuiltError",
+    "Claim",
+    "Corpus",
+    "Person",
+    "Source",
+    "Theme",
+    "build",
+    "validate",
+    "KnowledgeBase",
 ]
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from kb.corpus.claims import PAGE_LOCATOR
 from kb.errors import KbError, Location
-from kb.script import has_cyrillic
 from kb.model import BASIS_LABELS, CURATION_BASES, REVIEW_STATUSES, Claim, Corpus
+from kb.script import has_cyrillic
 
 # A paraphrase that shares this many words in a row with its source's abstract copies it rather
 # than saying it in other words. Chosen from the corpus (docs/data-truth-changes.md, "Threshold"):
@@ -72,7 +72,9 @@ class AuditReport:
     def summary(self) -> dict:
         """Counts only: what `kb audit --json` puts first, and what CI can compare with zero."""
         return {
-            "claims": self.claims, "by_basis": self.by_basis, "by_status": self.by_status,
+            "claims": self.claims,
+            "by_basis": self.by_basis,
+            "by_status": self.by_status,
             "relations": self.relations,
             "secondary_without_via": len(self.secondary_without_via),
             "relations_without_rationale": len(self.relations_without_rationale),
@@ -87,9 +89,14 @@ class AuditReport:
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        return {"summary": self.summary(), **{k: v for k, v in data.items()
-                                              if k not in ("claims", "by_basis", "by_status", "relations",
-                                                           "overlap_threshold")}}
+        return {
+            "summary": self.summary(),
+            **{
+                k: v
+                for k, v in data.items()
+                if k not in ("claims", "by_basis", "by_status", "relations", "overlap_threshold")
+            },
+        }
 
 
 class ParaphraseOverlapError(KbError):
@@ -102,9 +109,11 @@ class ParaphraseOverlapError(KbError):
 
 
 def describe_overlap(overlap: Overlap) -> str:
-    return (f"{overlap.location}: claim '{overlap.claim_id}' is a paraphrase but shares {overlap.words} words in a "
-            f"row with the abstract of '{overlap.source_key}' (\"{overlap.run}\"); say it in other words, or make it "
-            f"a quote (kind: quote) with a locator")
+    return (
+        f"{overlap.location}: claim '{overlap.claim_id}' is a paraphrase but shares {overlap.words} words in a "
+        f"row with the abstract of '{overlap.source_key}' (\"{overlap.run}\"); say it in other words, or make it "
+        f"a quote (kind: quote) with a locator"
+    )
 
 
 def audit(corpus: Corpus, threshold: int = OVERLAP_WORDS) -> AuditReport:
@@ -123,11 +132,16 @@ def audit(corpus: Corpus, threshold: int = OVERLAP_WORDS) -> AuditReport:
         by_status=by_status,
         relations=sum(len(c.relations()) for c in claims),
         secondary_without_via=[c.id for c in claims if c.based_on == "secondary" and not c.via],
-        relations_without_rationale=[f"{c.id} {kind} {target}" for c in claims for kind, target in c.relations()
-                                     if not (c.reason(kind, target) and c.reason(kind, target).because.strip())],
+        relations_without_rationale=[
+            f"{c.id} {kind} {target}"
+            for c in claims
+            for kind, target in c.relations()
+            if not (c.reason(kind, target) and c.reason(kind, target).because.strip())
+        ],
         quotations_without_locator=[c.id for c in claims if c.is_quote and not c.locator],
-        page_basis_without_page=[c.id for c in claims
-                                 if c.based_on == "full-text-page" and not PAGE_LOCATOR.search(c.locator)],
+        page_basis_without_page=[
+            c.id for c in claims if c.based_on == "full-text-page" and not PAGE_LOCATOR.search(c.locator)
+        ],
         paraphrase_overlaps=paraphrase_overlaps(corpus, threshold),
         identifiers_without_page=identifiers_without_page(corpus),
         urls_without_access_date=[s.key for s in corpus.sources.values() if s.url and not s.urldate],
@@ -204,7 +218,7 @@ def _longest_common_run(a: list[str], b: list[str]) -> tuple[int, str]:
                 if current[j] > best:
                     best, end = current[j], i
         previous = current
-    return best, " ".join(a[end - best:end])
+    return best, " ".join(a[end - best : end])
 
 
 def _where(claim: Claim) -> str:

@@ -31,23 +31,27 @@ class Settings:
     )
     embedding_threads: int = _setting(1, "threads the embedding model uses; 1 suits a shared or serving machine")
     build_workers: int = _setting(
-        0, "processes `kb build` embeds texts with when it has thousands to embed (0: one per core)")
+        0, "processes `kb build` embeds texts with when it has thousands to embed (0: one per core)"
+    )
     search_exact_max: int = _setting(
-        20000, "largest number of vectors searched exactly (faiss flat); above it an IVF index is built")
+        20000, "largest number of vectors searched exactly (faiss flat); above it an IVF index is built"
+    )
     search_nprobe: int = _setting(32, "IVF lists visited per query once the index is approximate")
     query_timeout_s: float = _setting(10.0, "time limit of one SPARQL query, in seconds")
     query_max_rows: int = _setting(10000, "most rows (or triples) a SPARQL query may return")
     query_max_chars: int = _setting(100_000, "longest SPARQL query accepted, in characters (HTTP 413 above it)")
     query_max_depth: int = _setting(
-        500, "deepest SPARQL query accepted: brackets plus operators or clauses chained at one level "
-             "(an expression of 8,000 terms overflowed the engine's stack)")
+        500,
+        "deepest SPARQL query accepted: brackets plus operators or clauses chained at one level "
+        "(an expression of 8,000 terms overflowed the engine's stack)",
+    )
     query_memory_mb: int = _setting(2048, "memory cap of the process running one SPARQL query, in MiB (0: none)")
     query_in_memory_max_triples: int = _setting(
-        500_000,
-        "largest dataset (in triples) the web UI's SPARQL workers copy into memory (0: never)")
+        500_000, "largest dataset (in triples) the web UI's SPARQL workers copy into memory (0: never)"
+    )
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         """Defaults, then `KB_<NAME>` environment variables, then explicit non-None overrides."""
         values = {}
         for f in fields(cls):

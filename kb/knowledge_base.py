@@ -18,23 +18,24 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Iterable, Mapping
+from typing import IO, TYPE_CHECKING
 
+from kb.build.store import STORE, Pin, current_dir, manifest_of
 from kb.config import Settings
 from kb.errors import KbError, NotBuiltError
 from kb.model import Corpus, Source, Theme
-from kb.build.store import STORE, Pin, current_dir, manifest_of
 
 if TYPE_CHECKING:  # the rest loads on use, so `kb --help` and the CLI's option lists stay instant
-    from kb.rdf.ontology import Vocabulary
     from kb.browse.evidence import Evidence
     from kb.browse.evidence_map import EvidenceMap
     from kb.browse.results import ResultView
+    from kb.rdf.ontology import Vocabulary
     from kb.search.filters import SearchFilters
     from kb.search.searcher import Searcher
-    from kb.sparql.terms import QueryResult, Term
+    from kb.sparql.terms import QueryResult
 
 DUMP_FORMATS = ("turtle", "trig", "nquads", "ntriples", "jsonld")
 
@@ -100,8 +101,15 @@ class KnowledgeBase:
 
         return Searcher(self)
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid",
-               per_source: int | None = 2, language: str | None = None) -> list[ResultView]:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        per_source: int | None = 2,
+        language: str | None = None,
+    ) -> list[ResultView]:
         """The best claims and sources for `query`, as readers see them (texts, labels, citations);
         `language` is the reader's language where a text has it (else the query's)."""
         from kb.browse.results import present
@@ -109,8 +117,9 @@ class KnowledgeBase:
         hits = self.searcher.search(query, k=k, filters=filters, mode=mode, per_source=per_source)
         return present(self, hits, language)
 
-    def evidence_map(self, columns: str = "evidence", include_narrower: bool = True,
-                     language: str = "en") -> EvidenceMap:
+    def evidence_map(
+        self, columns: str = "evidence", include_narrower: bool = True, language: str = "en"
+    ) -> EvidenceMap:
         """The evidence map for one choice of columns (evidence types or top themes), counted once
         per choice (it takes seconds at 100k claims)."""
         from kb.browse.evidence_map import evidence_map
@@ -125,8 +134,9 @@ class KnowledgeBase:
         return found
 
     # -- bibliographies -----------------------------------------------------------------------
-    def export(self, sources: Iterable[Source], format: str = "biblatex", style: str | None = None,
-               with_claims: bool = False) -> str:
+    def export(
+        self, sources: Iterable[Source], format: str = "biblatex", style: str | None = None, with_claims: bool = False
+    ) -> str:
         """Sources in an export format (`kb.bibliography.EXPORT_FORMATS`), with their claims if asked;
         formatted lists give each person the fullest form of their name the corpus knows."""
         from kb.bibliography import claims_by_source, export_sources
@@ -212,8 +222,10 @@ class KnowledgeBase:
         from kb.rdf.namespace import PREFIXES
 
         formats = {
-            "turtle": pyoxigraph.RdfFormat.TURTLE, "trig": pyoxigraph.RdfFormat.TRIG,
-            "nquads": pyoxigraph.RdfFormat.N_QUADS, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
+            "turtle": pyoxigraph.RdfFormat.TURTLE,
+            "trig": pyoxigraph.RdfFormat.TRIG,
+            "nquads": pyoxigraph.RdfFormat.N_QUADS,
+            "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
             "jsonld": pyoxigraph.RdfFormat.JSON_LD,
         }
         if format not in formats:

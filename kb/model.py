@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Mapping
 
 from kb.errors import Location
 
@@ -158,11 +158,11 @@ class Claim:
     note: str = ""
     curated_by: str = ""
     curated_on: str = ""
-    via: str = ""                    # the secondary work a `secondary` claim rests on: citation key or URL
-    status: str = "draft"            # draft | reviewed
+    via: str = ""  # the secondary work a `secondary` claim rests on: citation key or URL
+    status: str = "draft"  # draft | reviewed
     reviewed_by: str = ""
     reviewed_on: str = ""
-    reasons: tuple[Relation, ...] = ()   # the rationale of each relation, in `relations()` order
+    reasons: tuple[Relation, ...] = ()  # the rationale of each relation, in `relations()` order
     origin: Location | None = field(default=None, compare=False)
 
     @property

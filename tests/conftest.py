@@ -58,8 +58,20 @@ def line_of(path: Path, needle: str) -> int:
 # server or browser)"`. A test needs the model when it builds (every build embeds) or opens a
 # build: through a fixture that does, or by calling build(...) itself. Servers and browsers are
 # marked by their modules. `make test` runs every tier.
-_MODEL_FIXTURES = {"real_project", "real_kb", "hostile_project", "tiny_kb", "tiny_evidence", "real_evidence",
-                   "built", "endpoint", "app_url", "writable_store", "in_memory_workers", "searcher"}
+_MODEL_FIXTURES = {
+    "real_project",
+    "real_kb",
+    "hostile_project",
+    "tiny_kb",
+    "tiny_evidence",
+    "real_evidence",
+    "built",
+    "endpoint",
+    "app_url",
+    "writable_store",
+    "in_memory_workers",
+    "searcher",
+}
 _SERVER_MODULES = {"test_endpoint", "test_security_serve"}
 _BUILDS = re.compile(r"""\b(build|run_build)\(|\bKnowledgeBase\(|\bSearcher\(|["']build["']""")
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from kb.build.builder import build
-
-from conftest import ROOT
 
 APP = str(ROOT / "app" / "streamlit_app.py")
 
@@ -90,16 +89,23 @@ def test_graph_page_renders(monkeypatch, real_project):
 
 def test_corpus_text_cannot_inject_markup(monkeypatch, tiny_project):
     claims = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
-    claims.write_text(claims.read_text().replace(
-        "en: Regional strategies should connect local assets to global knowledge networks.",
-        "en: \"<script>alert(1)</script> **bold** [link](javascript:alert(1)) ![img](http://example.org/x.png)\"",
-    ))
+    claims.write_text(
+        claims.read_text().replace(
+            "en: Regional strategies should connect local assets to global knowledge networks.",
+            'en: "<script>alert(1)</script> **bold** [link](javascript:alert(1)) ![img](http://example.org/x.png)"',
+        )
+    )
     build(tiny_project)
     app = _page(monkeypatch, tiny_project, "claim", id="testorg2010policy-connectivity")
     rendered = [m.value for m in app.markdown if "script" in m.value]
     assert rendered, "the claim text is shown"
     for value in rendered:
-        assert "\\<script\\>" in value and "\\*\\*bold\\*\\*" in value and "\\[link\\]" in value and "\\!\\[img\\]" in value
+        assert (
+            "\\<script\\>" in value
+            and "\\*\\*bold\\*\\*" in value
+            and "\\[link\\]" in value
+            and "\\!\\[img\\]" in value
+        )
 
 
 def test_search_returns_the_expected_claim(monkeypatch, real_project):

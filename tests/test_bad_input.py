@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import line_of, replace_in
 
 from kb.build.builder import build, validate
-from kb.errors import CorpusError, ValidationError
 from kb.build.store import current_dir
-
-from conftest import line_of, replace_in
+from kb.errors import CorpusError, ValidationError
 
 
 def _error(settings) -> str:
@@ -28,7 +27,9 @@ def test_missing_comma_between_fields_is_reported_at_the_folded_field(tiny_proje
 
 def test_missing_comma_after_a_name_field(tiny_project):
     bib = tiny_project.corpus / "references.bib"
-    replace_in(bib, "  author = {Smith, John A. and de la Cruz, Maria},", "  author = {Smith, John A. and de la Cruz, Maria}")
+    replace_in(
+        bib, "  author = {Smith, John A. and de la Cruz, Maria},", "  author = {Smith, John A. and de la Cruz, Maria}"
+    )
     message = _error(tiny_project)
     assert f"references.bib:{line_of(bib, 'Proximity and learning in regional clusters')}:" in message
     assert "missing comma before field 'title'" in message
@@ -61,7 +62,9 @@ def test_duplicate_key_across_files(tiny_project):
 
 def test_yaml_syntax_error(tiny_project):
     path = tiny_project.corpus / "claims" / "smith2001proximity.yaml"
-    replace_in(path, "    themes: [geographical-proximity, local-buzz]", "    themes: [geographical-proximity, local-buzz")
+    replace_in(
+        path, "    themes: [geographical-proximity, local-buzz]", "    themes: [geographical-proximity, local-buzz"
+    )
     message = _error(tiny_project)
     assert "smith2001proximity.yaml:" in message and "YAML syntax error" in message
 
@@ -99,8 +102,11 @@ def test_secondary_claim_without_via(tiny_project):
 
 def test_via_naming_an_unknown_key(tiny_project):
     path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
-    replace_in(path, "    evidence: policy-document\n",
-               "    evidence: policy-document\n    based_on: secondary\n    via: nobody2020review\n")
+    replace_in(
+        path,
+        "    evidence: policy-document\n",
+        "    evidence: policy-document\n    based_on: secondary\n    via: nobody2020review\n",
+    )
     message = _error(tiny_project)
     assert f"testorg2010policy.yaml:{line_of(path, 'via: nobody2020review')}:" in message
     assert "via 'nobody2020review'" in message and "neither a citation key" in message
@@ -108,8 +114,11 @@ def test_via_naming_an_unknown_key(tiny_project):
 
 def test_via_naming_a_corpus_record_or_a_url_is_accepted(tiny_project):
     path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
-    replace_in(path, "    evidence: policy-document\n",
-               "    evidence: policy-document\n    based_on: secondary\n    via: smith2001proximity\n")
+    replace_in(
+        path,
+        "    evidence: policy-document\n",
+        "    evidence: policy-document\n    based_on: secondary\n    via: smith2001proximity\n",
+    )
     validate(tiny_project)
     replace_in(path, "via: smith2001proximity", "via: https://example.org/review-of-the-report")
     validate(tiny_project)
@@ -128,7 +137,9 @@ def test_relation_without_rationale_short_form(tiny_project):
 def test_relation_without_rationale_long_form(tiny_project):
     path = tiny_project.corpus / "claims" / "ivanov2014clusters.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text("".join(line for line in text.splitlines(keepends=True) if "because:" not in line), encoding="utf-8")
+    path.write_text(
+        "".join(line for line in text.splitlines(keepends=True) if "because:" not in line), encoding="utf-8"
+    )
     message = _error(tiny_project)
     assert f"ivanov2014clusters.yaml:{line_of(path, '- id: smith2001proximity-colocation')}:" in message
     assert "supports 'smith2001proximity-colocation' without a rationale" in message
@@ -136,8 +147,11 @@ def test_relation_without_rationale_long_form(tiny_project):
 
 def test_reviewed_claim_without_reviewer(tiny_project):
     path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
-    replace_in(path, "    evidence: policy-document\n",
-               "    evidence: policy-document\n    status: reviewed\n    reviewed_on: 2026-12-01\n")
+    replace_in(
+        path,
+        "    evidence: policy-document\n",
+        "    evidence: policy-document\n    status: reviewed\n    reviewed_on: 2026-12-01\n",
+    )
     message = _error(tiny_project)
     assert f"testorg2010policy.yaml:{line_of(path, 'status: reviewed')}:" in message
     assert "is reviewed but names no reviewer" in message

@@ -29,7 +29,9 @@ def test_theme_page_groups_claims_and_pairs_disputes(tiny_evidence):
     ids = {v.id for views in page.claims_by_evidence.values() for v in views}
     assert ids == {"smith2001proximity-quote", "ivanov2014clusters-distance-dead"}
     assert set(page.claims_by_evidence) == {"empirical-quantitative", "conceptual"}
-    assert [(a.id, b.id) for a, b in page.disputes] == [("smith2001proximity-quote", "ivanov2014clusters-distance-dead")]
+    assert [(a.id, b.id) for a, b in page.disputes] == [
+        ("smith2001proximity-quote", "ivanov2014clusters-distance-dead")
+    ]
     assert page.broader == [("globalization", "Globalization")]
 
 
@@ -64,7 +66,9 @@ def test_evidence_map_counts_and_gaps(tiny_evidence):
     cell = matrix.cell("death-of-distance", "conceptual")
     assert (cell.claims, cell.sources, cell.disputes) == (1, 1, 1)
     assert matrix.cell("death-of-distance", "review").is_gap
-    assert [c.id for c in cell_claims(tiny_evidence, "death-of-distance", "conceptual")] == ["ivanov2014clusters-distance-dead"]
+    assert [c.id for c in cell_claims(tiny_evidence, "death-of-distance", "conceptual")] == [
+        "ivanov2014clusters-distance-dead"
+    ]
     by_theme = evidence_map(tiny_evidence, columns="themes")
     assert {column for column, _ in by_theme.columns} == {node.id for node in theme_tree(tiny_evidence)}
     with pytest.raises(KbError, match="evidence, themes"):

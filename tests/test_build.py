@@ -6,15 +6,14 @@ import io
 import time
 
 import pytest
+from conftest import replace_in
 from rdflib import Dataset, Literal
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from kb.build.builder import build
+from kb.build.store import current_dir
 from kb.knowledge_base import DUMP_FORMATS, KnowledgeBase
 from kb.rdf.namespace import BIBO, CITO, CLAIM, FABIO, GKB, GRAPH, SOURCE, THEME
-from kb.build.store import current_dir
-
-from conftest import replace_in
 
 
 @pytest.fixture
@@ -63,7 +62,7 @@ def test_source_and_claim_triples(built):
     assert (quote, BIBO.locator, Literal("p. 105")) in claims
     assert (quote, GKB.disputes, CLAIM["ivanov2014clusters-distance-dead"]) in claims
     assert (CLAIM["ivanov2014clusters-global-links"], DCTERMS.subject, THEME["cluster-internationalization"]) in claims
-    texts = {l.language for l in claims.objects(CLAIM["ivanov2014clusters-global-links"], GKB.text)}
+    texts = {text.language for text in claims.objects(CLAIM["ivanov2014clusters-global-links"], GKB.text)}
     assert texts == {"en", "ru"}
 
 
@@ -124,8 +123,11 @@ def test_patched_build_equals_a_fresh_build(built, tmp_path):
     from dataclasses import replace
 
     settings, first = built
-    replace_in(settings.corpus / "claims" / "ivanov2014clusters.yaml",
-               "Regional clusters that build links", "Regional clusters that forge links")
+    replace_in(
+        settings.corpus / "claims" / "ivanov2014clusters.yaml",
+        "Regional clusters that build links",
+        "Regional clusters that forge links",
+    )
     second = build(settings)
     assert second.patched and second.reused_files == 3  # the .bib and two untouched claim files
     fresh = replace(settings, build_dir=tmp_path / "fresh-build")
@@ -139,7 +141,9 @@ def test_renaming_a_curator_patches_shared_entities(built, tmp_path):
     from dataclasses import replace
 
     settings, _ = built
-    replace_in(settings.corpus / "claims" / "testorg2010policy.yaml", "curated_by: test curators", "curated_by: A. Curator")
+    replace_in(
+        settings.corpus / "claims" / "testorg2010policy.yaml", "curated_by: test curators", "curated_by: A. Curator"
+    )
     assert build(settings).patched
     fresh = replace(settings, build_dir=tmp_path / "fresh-build")
     build(fresh)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from conftest import replace_in
 
 from kb.cli import main
-
-from conftest import replace_in
 
 
 def _run(settings, *args):

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import line_of, replace_in
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF
 
@@ -18,8 +19,6 @@ from kb.knowledge_base import KnowledgeBase
 from kb.model import CURATION_BASES
 from kb.rdf.iris import relation_iri
 from kb.rdf.namespace import BASIS, CITO, CLAIM, GKB, GRAPH, REVIEW, REVIEW_STATUS, SOURCE
-
-from conftest import line_of, replace_in
 
 TESTORG = "testorg2010policy-connectivity"
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
@@ -43,6 +42,7 @@ def _cli(settings, *args):
 
 # --- RDF ---------------------------------------------------------------------------------------
 
+
 def test_relations_are_qualified_nodes_beside_the_direct_triple(tiny_project):
     build(tiny_project)
     claims, dataset = _claims_graph(tiny_project)
@@ -64,9 +64,12 @@ def test_relations_are_qualified_nodes_beside_the_direct_triple(tiny_project):
 
 def test_basis_status_and_review_in_rdf(tiny_project):
     path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
-    replace_in(path, "    evidence: policy-document\n",
-               "    evidence: policy-document\n    based_on: secondary\n    via: smith2001proximity\n"
-               "    status: reviewed\n    reviewed_by: B. Checker\n    reviewed_on: 2026-12-01\n")
+    replace_in(
+        path,
+        "    evidence: policy-document\n",
+        "    evidence: policy-document\n    based_on: secondary\n    via: smith2001proximity\n"
+        "    status: reviewed\n    reviewed_by: B. Checker\n    reviewed_on: 2026-12-01\n",
+    )
     build(tiny_project)
     claims, dataset = _claims_graph(tiny_project)
     claim = CLAIM[TESTORG]
@@ -86,8 +89,11 @@ def test_basis_status_and_review_in_rdf(tiny_project):
 
 def test_via_may_be_a_web_address(tiny_project):
     path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
-    replace_in(path, "    evidence: policy-document\n",
-               "    evidence: policy-document\n    based_on: secondary\n    via: https://example.org/review\n")
+    replace_in(
+        path,
+        "    evidence: policy-document\n",
+        "    evidence: policy-document\n    based_on: secondary\n    via: https://example.org/review\n",
+    )
     build(tiny_project)
     claims, _ = _claims_graph(tiny_project)
     assert (CLAIM[TESTORG], GKB.via, URIRef("https://example.org/review")) in claims
@@ -110,6 +116,7 @@ def test_every_relation_of_the_real_graph_has_its_reason(real_kb):
 
 
 # --- the real corpus -----------------------------------------------------------------------------
+
 
 def test_real_corpus_audit_is_clean(real_project):
     report = audit(read_corpus(real_project))
@@ -148,9 +155,14 @@ def test_seed_claims_rest_on_its_abstract_only(real_project):
 
 def test_removed_and_moved_claims_and_relations_stay_gone(real_project):
     corpus = read_corpus(real_project)
-    for removed in ("govindarajan2012reverse-cannibalisation-risk", "gokhberg2015rating-data-sources",
-                    "gokhberg2012rating-policy-tool", "ec2010smartgrowth-innovation-investment",
-                    "roudometof2015glocal-glocal-turn", "islankina2014theoretical-policy-subject"):
+    for removed in (
+        "govindarajan2012reverse-cannibalisation-risk",
+        "gokhberg2015rating-data-sources",
+        "gokhberg2012rating-policy-tool",
+        "ec2010smartgrowth-innovation-investment",
+        "roudometof2015glocal-glocal-turn",
+        "islankina2014theoretical-policy-subject",
+    ):
         assert removed not in corpus.claims
     moved = corpus.claims["islankina2015internationalization-glocal-clusters"]
     assert moved.source_key == "islankina2015internationalization" and moved.based_on == "abstract"
@@ -170,17 +182,26 @@ def test_review_queue_lists_drafts_weakest_first(real_project):
 
 # --- paraphrase overlap ----------------------------------------------------------------------------
 
+
 def _copy_abstract(tiny_project, words: int):
     """Give smith2001proximity an abstract and make its paraphrase copy `words` words of it in a row."""
-    abstract = ("Firms that sit close together in a regional cluster learn from one another through "
-                "frequent unplanned meetings and shared local institutions")
+    abstract = (
+        "Firms that sit close together in a regional cluster learn from one another through "
+        "frequent unplanned meetings and shared local institutions"
+    )
     bib = tiny_project.corpus / "references.bib"
-    replace_in(bib, "  journaltitle = {Journal of Test Geography},",
-               "  journaltitle = {Journal of Test Geography},\n  abstract = {" + abstract + "},")
+    replace_in(
+        bib,
+        "  journaltitle = {Journal of Test Geography},",
+        "  journaltitle = {Journal of Test Geography},\n  abstract = {" + abstract + "},",
+    )
     copied = " ".join(abstract.split()[:words])
     path = tiny_project.corpus / "claims" / "smith2001proximity.yaml"
-    replace_in(path, "en: Co-located firms learn from each other through frequent face-to-face contact.",
-               f"en: In short, {copied}.")
+    replace_in(
+        path,
+        "en: Co-located firms learn from each other through frequent face-to-face contact.",
+        f"en: In short, {copied}.",
+    )
     return path
 
 
@@ -189,7 +210,10 @@ def test_validate_refuses_a_copied_paraphrase(tiny_project):
     result = _cli(tiny_project, "validate")
     assert result.exit_code == 1
     first = result.output.strip().splitlines()[0]
-    assert first.startswith("error: ") and f"smith2001proximity.yaml:{line_of(path, '- id: smith2001proximity-colocation')}:" in first
+    assert (
+        first.startswith("error: ")
+        and f"smith2001proximity.yaml:{line_of(path, '- id: smith2001proximity-colocation')}:" in first
+    )
     assert f"shares {OVERLAP_WORDS} words in a row" in first and "kind: quote" in first
     assert not tiny_project.build.exists()
 
@@ -203,6 +227,7 @@ def test_a_shorter_shared_run_passes_and_is_measured(tiny_project):
 
 
 # --- the command ------------------------------------------------------------------------------------
+
 
 def test_kb_audit_json_and_queue(real_project):
     result = _cli(real_project, "audit", "--json")
@@ -230,7 +255,9 @@ def test_kb_audit_reports_bad_input_as_one_line(tiny_project):
 def test_bad_input_is_one_line_and_builds_nothing(tiny_project, command):
     path = tiny_project.corpus / "claims" / "ivanov2014clusters.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text("".join(l for l in text.splitlines(keepends=True) if "because:" not in l), encoding="utf-8")
+    path.write_text(
+        "".join(line for line in text.splitlines(keepends=True) if "because:" not in line), encoding="utf-8"
+    )
     result = _cli(tiny_project, *command)
     assert result.exit_code == 1 and result.output.count("\n") == 1
     assert f"ivanov2014clusters.yaml:{line_of(path, '- id: smith2001proximity-colocation')}:" in result.output

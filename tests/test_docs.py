@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
+from conftest import ROOT
+
 from kb.cli.reference import stale_pages
 from kb.config import documented_settings
-
-from conftest import ROOT
 
 DOCS = ROOT / "docs"
 

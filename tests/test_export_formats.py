@@ -41,13 +41,15 @@ def test_round_trip_keeps_what_only_the_corpus_has(real_kb):
     """The fields no exchange format has a place for survive (spot checks of the generic test above)."""
     sources = real_kb.corpus.sources
     ris = export_sources([sources["gokhberg2015press"]], "ris")
-    assert "TT  - Rating of the innovative development" in ris            # title_en: RIS's translated title
-    assert "N1  - glocal-kb/author_en: Gokhberg, Leonid" in ris           # the author's own Latin spelling
+    assert "TT  - Rating of the innovative development" in ris  # title_en: RIS's translated title
+    assert "N1  - glocal-kb/author_en: Gokhberg, Leonid" in ris  # the author's own Latin spelling
     item = json.loads(export_sources([sources["islankina2015glocalization"]], "csl-json"))[0]
     assert item["custom"]["journaltitle_en"] == "Innovations" and len(item["custom"]["cites"].split(", ")) == 26
     assert "title_en" in item["custom"] and item["language"] == "ru"
     bibtex = export_sources([sources["govindarajan2012reverse"]], "bibtex")
-    assert "title = {{Reverse Innovation: Create Far from Home, Win Everywhere}}" in bibtex  # classic styles print no subtitle
+    assert (
+        "title = {{Reverse Innovation: Create Far from Home, Win Everywhere}}" in bibtex
+    )  # classic styles print no subtitle
 
 
 def test_csl_json_validates_against_the_schema(real_kb):
@@ -94,11 +96,17 @@ def test_claims_notes_are_dropped_again_on_import(real_kb, tmp_path):
 def test_formatted_exports(real_kb):
     sources = list(real_kb.corpus.sources.values())
     html = export_sources(sources, "html", style="gost-r-7-0-5-2008")
-    assert html.startswith("<!DOCTYPE html>") and '<html lang="ru">' in html and html.count('class="csl-entry"') == len(sources)
+    assert (
+        html.startswith("<!DOCTYPE html>")
+        and '<html lang="ru">' in html
+        and html.count('class="csl-entry"') == len(sources)
+    )
     markdown = export_sources(sources, "markdown", style="apa")
     assert markdown.count("\n\n") == len(sources) - 1 and "*Research Policy*" in markdown
     text = export_sources(sources, "text")  # APA by default
-    assert len(text.splitlines()) == len(sources) and text.splitlines()[0].startswith("Asheim, B. T., & Isaksen, A. (2002).")
+    assert len(text.splitlines()) == len(sources) and text.splitlines()[0].startswith(
+        "Asheim, B. T., & Isaksen, A. (2002)."
+    )
 
 
 def test_unknown_format_and_misplaced_style(real_kb):
@@ -107,8 +115,15 @@ def test_unknown_format_and_misplaced_style(real_kb):
         export_sources([source], "endnote")
     with pytest.raises(KbError, match="--style applies to the formatted outputs"):
         export_sources([source], "ris", style="apa")
-    assert [f.name for f in available_formats()] == ["biblatex", "bibtex", "ris", "csl-json", "text", "html",
-                                                     "markdown"]
+    assert [f.name for f in available_formats()] == [
+        "biblatex",
+        "bibtex",
+        "ris",
+        "csl-json",
+        "text",
+        "html",
+        "markdown",
+    ]
 
 
 def _run(settings, *args):
@@ -132,9 +147,11 @@ def test_cli_export_to_file_and_stdout(tiny_project, tmp_path):
 
 def test_cli_bad_format_style_and_key_give_one_line_and_exit_1(tiny_project):
     assert _run(tiny_project, "build").exit_code == 0
-    for args, needle in ((["--format", "word"], "use one of: biblatex"),
-                         (["--format", "text", "--style", "nosuchstyle"], "unknown CSL style 'nosuchstyle'"),
-                         (["--keys", "smith2001proximty"], "did you mean smith2001proximity")):
+    for args, needle in (
+        (["--format", "word"], "use one of: biblatex"),
+        (["--format", "text", "--style", "nosuchstyle"], "unknown CSL style 'nosuchstyle'"),
+        (["--keys", "smith2001proximty"], "did you mean smith2001proximity"),
+    ):
         result = _run(tiny_project, "export", *args)
         assert result.exit_code == 1 and result.output.count("\n") == 1 and needle in result.output, result.output
 

@@ -29,77 +29,62 @@ GOST = "gost-r-7-0-5-2008"
 
 GOST_EXPECTED = {
     # journal article, Russian: heading, title // journal. year. № issue. С. pages.
-    "islankina2014theoretical":
-        "Исланкина Е. А. Теоретические аспекты интернационализации кластеров // Вестник ННГУ им. Н. И. "
-        "Лобачевского. 2014. № 1. С. 36–45.",
+    "islankina2014theoretical": "Исланкина Е. А. Теоретические аспекты интернационализации кластеров // Вестник ННГУ им. Н. И. "
+    "Лобачевского. 2014. № 1. С. 36–45.",
     # journal article, English: the document's language gives Vol./No./P.; the DOI closes the entry
-    "asheim2002regional":
-        "Asheim B. T., Isaksen A. Regional Innovation Systems: The Integration of Local ‘Sticky’ and Global "
-        "‘Ubiquitous’ Knowledge // The Journal of Technology Transfer. 2002. Vol. 27. No. 1. P. 77–86. "
-        "DOI: 10.1023/A:1013100704794.",
+    "asheim2002regional": "Asheim B. T., Isaksen A. Regional Innovation Systems: The Integration of Local ‘Sticky’ and Global "
+    "‘Ubiquitous’ Knowledge // The Journal of Technology Transfer. 2002. Vol. 27. No. 1. P. 77–86. "
+    "DOI: 10.1023/A:1013100704794.",
     # book with four authors: no heading (GOST R 7.0.5-2008 4.10.1); title / the first three authors
     # with initials first, then "[и др.]"; Moscow abbreviated to "М.", page total "с."
-    "gokhberg2011science":
-        "Научная политика: глобальный контекст и российская практика / Л. М. Гохберг, С. А. Заиченко, "
-        "Г. А. Китова [и др.]. М. : Изд. дом Высшей школы экономики, 2011. 308 с.",
+    "gokhberg2011science": "Научная политика: глобальный контекст и российская практика / Л. М. Гохберг, С. А. Заиченко, "
+    "Г. А. Китова [и др.]. М. : Изд. дом Высшей школы экономики, 2011. 308 с.",
     # edited book: no heading, "/ под ред." and the editor's name in the genitive, initials first
-    "gokhberg2015rating":
-        "Рейтинг инновационного развития субъектов Российской Федерации. Выпуск 3 / под ред. Л. М. Гохберга. "
-        "М. : НИУ ВШЭ, 2015. 248 с.",
-    "gokhberg2012rating":
-        "Рейтинг инновационного развития субъектов Российской Федерации: аналитический доклад / под ред. "
-        "Л. М. Гохберга. М. : Национальный исследовательский университет «Высшая школа экономики», 2012. 104 с.",
+    "gokhberg2015rating": "Рейтинг инновационного развития субъектов Российской Федерации. Выпуск 3 / под ред. Л. М. Гохберга. "
+    "М. : НИУ ВШЭ, 2015. 248 с.",
+    "gokhberg2012rating": "Рейтинг инновационного развития субъектов Российской Федерации: аналитический доклад / под ред. "
+    "Л. М. Гохберга. М. : Национальный исследовательский университет «Высшая школа экономики», 2012. 104 с.",
     # English article with five authors: under its title, three authors and "[et al.]" (the Latin
     # equivalent of "[и др.]") after the slash, before "// journal"
-    "coe2004globalizing":
-        "‘Globalizing’ regional development: a global production networks perspective / N. M. Coe, M. Hess, "
-        "H. W.-c. Yeung [et al.] // Transactions of the Institute of British Geographers. 2004. Vol. 29. "
-        "P. 468–484.",
+    "coe2004globalizing": "‘Globalizing’ regional development: a global production networks perspective / N. M. Coe, M. Hess, "
+    "H. W.-c. Yeung [et al.] // Transactions of the Institute of British Geographers. 2004. Vol. 29. "
+    "P. 468–484.",
     # working paper with seven authors: under its title, three authors "[et al.]"
-    "navarro2014benchmarking":
-        "Regional benchmarking in the smart specialisation process: Identification of reference regions based "
-        "on structural similarity / M. Navarro, J. J. Gibaja, S. Franco [et al.]. European Commission, Joint "
-        "Research Centre, Institute for Prospective Technological Studies, 2014. (S3 Working Paper Series ; "
-        "No. 03/2014).",
+    "navarro2014benchmarking": "Regional benchmarking in the smart specialisation process: Identification of reference regions based "
+    "on structural similarity / M. Navarro, J. J. Gibaja, S. Franco [et al.]. European Commission, Joint "
+    "Research Centre, Institute for Prospective Technological Studies, 2014. (S3 Working Paper Series ; "
+    "No. 03/2014).",
     # two authors: heading by the first; URL with its date of access
-    "islankina2015glocalization":
-        "Исланкина Е. А., Фияксель Э. А. Глокализация инноваций: роль кластеров и международного контекста в "
-        "региональном развитии // Инновации. 2015. № 11. URL: https://cyberleninka.ru/article/n/glokalizatsiya-"
-        "innovatsiy-rol-klasterov-i-mezhdunarodnogo-konteksta-v-regionalnom-razvitii (дата обращения: 23.11.2026).",
+    "islankina2015glocalization": "Исланкина Е. А., Фияксель Э. А. Глокализация инноваций: роль кластеров и международного контекста в "
+    "региональном развитии // Инновации. 2015. № 11. URL: https://cyberleninka.ru/article/n/glokalizatsiya-"
+    "innovatsiy-rol-klasterov-i-mezhdunarodnogo-konteksta-v-regionalnom-razvitii (дата обращения: 23.11.2026).",
     # three authors: still headed by the first (GOST R 7.0.5-2008 4.10.1); URL with its date of access
-    "fiyaksel2014internationalization":
-        "Фияксель Э. А., Назаров М. Г., Исланкина Е. А. Интернационализация региональных кластеров в России: "
-        "результаты исследования // Инновации. 2014. № 4. С. 77–87. URL: https://cyberleninka.ru/article/n/"
-        "internatsionalizatsiya-regionalnyh-klasterov-v-rossii-rezultaty-issledovaniya (дата обращения: 23.11.2026).",
+    "fiyaksel2014internationalization": "Фияксель Э. А., Назаров М. Г., Исланкина Е. А. Интернационализация региональных кластеров в России: "
+    "результаты исследования // Инновации. 2014. № 4. С. 77–87. URL: https://cyberleninka.ru/article/n/"
+    "internatsionalizatsiya-regionalnyh-klasterov-v-rossii-rezultaty-issledovaniya (дата обращения: 23.11.2026).",
     # chapter in an edited book: // book / ed. by editors. place : publisher, year. P. pages.
-    "enright2000globalization":
-        "Enright M. J. The Globalization of Competition and the Localization of Competitive Advantage: "
-        "Policies towards Regional Clustering // The Globalization of Multinational Enterprise Activity and "
-        "Economic Development / ed. by N. Hood, S. Young. Basingstoke : Macmillan Press, 2000. P. 303–331.",
+    "enright2000globalization": "Enright M. J. The Globalization of Competition and the Localization of Competitive Advantage: "
+    "Policies towards Regional Clustering // The Globalization of Multinational Enterprise Activity and "
+    "Economic Development / ed. by N. Hood, S. Young. Basingstoke : Macmillan Press, 2000. P. 303–331.",
     # working paper: publisher, year. N p. (Series ; No. N). DOI
-    "benneworth2011strengthening":
-        "Benneworth P., Dassen A. Strengthening Global-Local Connectivity in Regional Innovation Strategies: "
-        "Implications for Regional Innovation Policy. OECD Publishing, 2011. 70 p. (OECD Regional Development "
-        "Working Papers ; No. 2011/01). DOI: 10.1787/5kgc6d80nns4-en.",
+    "benneworth2011strengthening": "Benneworth P., Dassen A. Strengthening Global-Local Connectivity in Regional Innovation Strategies: "
+    "Implications for Regional Innovation Policy. OECD Publishing, 2011. 70 p. (OECD Regional Development "
+    "Working Papers ; No. 2011/01). DOI: 10.1787/5kgc6d80nns4-en.",
     # book by a corporate author: the body after the title, "/ OECD"; series in parentheses
-    "oecd2013regions":
-        "Regions and Innovation: Collaborating across Borders / OECD. OECD Publishing, 2013. 235 p. "
-        "(OECD Reviews of Regional Innovation). DOI: 10.1787/9789264205307-en.",
+    "oecd2013regions": "Regions and Innovation: Collaborating across Borders / OECD. OECD Publishing, 2013. 235 p. "
+    "(OECD Reviews of Regional Innovation). DOI: 10.1787/9789264205307-en.",
     # legal act: no heading; title : type от date № number
-    "government2011strategy":
-        "Об утверждении Стратегии инновационного развития Российской Федерации на период до 2020 года : "
-        "распоряжение Правительства Российской Федерации от 08.12.2011 № 2227-р.",
+    "government2011strategy": "Об утверждении Стратегии инновационного развития Российской Федерации на период до 2020 года : "
+    "распоряжение Правительства Российской Федерации от 08.12.2011 № 2227-р.",
     # legal act in English with its URL and the date of access
-    "ec2010smartgrowth":
-        "Regional Policy contributing to smart growth in Europe 2020 : Communication from the Commission to "
-        "the European Parliament, the Council, the European Economic and Social Committee and the Committee "
-        "of the Regions. COM(2010) 553 final. Brussels, 06.10.2010. "
-        "URL: http://eur-lex.europa.eu/legal-content/HR/TXT/?uri=CELEX:52010DC0553 (дата обращения: 05.11.2015).",
+    "ec2010smartgrowth": "Regional Policy contributing to smart growth in Europe 2020 : Communication from the Commission to "
+    "the European Parliament, the Council, the European Economic and Social Committee and the Committee "
+    "of the Regions. COM(2010) 553 final. Brussels, 06.10.2010. "
+    "URL: http://eur-lex.europa.eu/legal-content/HR/TXT/?uri=CELEX:52010DC0553 (дата обращения: 05.11.2015).",
     # web page by a body: title [Электронный ресурс] / body. year.
-    "mineconomy2012clusters":
-        "Программы и презентации участников проекта перечня пилотных программ развития инновационных "
-        "территориальных кластеров [Электронный ресурс] / Министерство экономического развития Российской "
-        "Федерации. 2012.",
+    "mineconomy2012clusters": "Программы и презентации участников проекта перечня пилотных программ развития инновационных "
+    "территориальных кластеров [Электронный ресурс] / Министерство экономического развития Российской "
+    "Федерации. 2012.",
 }
 
 APA_EXPECTED = {
@@ -107,60 +92,49 @@ APA_EXPECTED = {
     # journal; no volume, so the issue alone in parentheses
     # one form per person across the list: the fullest initials the corpus knows (E. A., from the
     # Cyrillic record's patronymic), with her own Latin spelling of the given name
-    "islankina2014theoretical":
-        "Islankina, E. A. (2014). Teoreticheskiye aspekty internatsionalizatsii klasterov [Theoretical aspects "
-        "of cluster internationalization]. Vestnik NNGU im. N. I. Lobachevskogo, (1), 36–45.",
+    "islankina2014theoretical": "Islankina, E. A. (2014). Teoreticheskiye aspekty internatsionalizatsii klasterov [Theoretical aspects "
+    "of cluster internationalization]. Vestnik NNGU im. N. I. Lobachevskogo, (1), 36–45.",
     # co-authored Russian article: Islankina in the Latin spelling her own papers use, which another
     # record of the file confirms (author_en); the others transliterated, patronymic initials kept
-    "fiyaksel2014internationalization":
-        "Fiyaksel, E. A., Nazarov, M. G., & Islankina, E. A. (2014). Internatsionalizatsiya regionalnykh "
-        "klasterov v Rossii: rezultaty issledovaniya [Internationalization of Regional Clusters in Russia: "
-        "Empirical Study]. Innovatsii, (4), 77–87. "
-        "https://cyberleninka.ru/article/n/internatsionalizatsiya-regionalnyh-klasterov-v-rossii-rezultaty-issledovaniya",
-    "asheim2002regional":
-        "Asheim, B. T., & Isaksen, A. (2002). Regional Innovation Systems: The Integration of Local ‘Sticky’ "
-        "and Global ‘Ubiquitous’ Knowledge. The Journal of Technology Transfer, 27(1), 77–86. "
-        "https://doi.org/10.1023/A:1013100704794",
+    "fiyaksel2014internationalization": "Fiyaksel, E. A., Nazarov, M. G., & Islankina, E. A. (2014). Internatsionalizatsiya regionalnykh "
+    "klasterov v Rossii: rezultaty issledovaniya [Internationalization of Regional Clusters in Russia: "
+    "Empirical Study]. Innovatsii, (4), 77–87. "
+    "https://cyberleninka.ru/article/n/internatsionalizatsiya-regionalnyh-klasterov-v-rossii-rezultaty-issledovaniya",
+    "asheim2002regional": "Asheim, B. T., & Isaksen, A. (2002). Regional Innovation Systems: The Integration of Local ‘Sticky’ "
+    "and Global ‘Ubiquitous’ Knowledge. The Journal of Technology Transfer, 27(1), 77–86. "
+    "https://doi.org/10.1023/A:1013100704794",
     # book: no place in APA 7
-    "govindarajan2012reverse":
-        "Govindarajan, V., & Trimble, C. (2012). Reverse Innovation: Create Far from Home, Win Everywhere. "
-        "Harvard Business Review Press.",
+    "govindarajan2012reverse": "Govindarajan, V., & Trimble, C. (2012). Reverse Innovation: Create Far from Home, Win Everywhere. "
+    "Harvard Business Review Press.",
     # edited Russian book: editor in the author position with "(Ed.)", shown once; "L. M." as in
     # every other record of the same person
-    "gokhberg2015rating":
-        "Gokhberg, L. M. (Ed.). (2015). Reyting innovatsionnogo razvitiya subyektov Rossiyskoy Federatsii. "
-        "Vypusk 3 [Rating of the innovative development of the constituent entities of the Russian "
-        "Federation. Issue 3]. NIU VShE.",
+    "gokhberg2015rating": "Gokhberg, L. M. (Ed.). (2015). Reyting innovatsionnogo razvitiya subyektov Rossiyskoy Federatsii. "
+    "Vypusk 3 [Rating of the innovative development of the constituent entities of the Russian "
+    "Federation. Issue 3]. NIU VShE.",
     # chapter: In Editors (Eds.), Book (pp. pages). Publisher.
-    "enright2000globalization":
-        "Enright, M. J. (2000). The Globalization of Competition and the Localization of Competitive "
-        "Advantage: Policies towards Regional Clustering. In N. Hood & S. Young (Eds.), The Globalization of "
-        "Multinational Enterprise Activity and Economic Development (pp. 303–331). Macmillan Press.",
+    "enright2000globalization": "Enright, M. J. (2000). The Globalization of Competition and the Localization of Competitive "
+    "Advantage: Policies towards Regional Clustering. In N. Hood & S. Young (Eds.), The Globalization of "
+    "Multinational Enterprise Activity and Economic Development (pp. 303–331). Macmillan Press.",
     # report: (type number; series). Publisher. DOI
-    "benneworth2011strengthening":
-        "Benneworth, P., & Dassen, A. (2011). Strengthening Global-Local Connectivity in Regional Innovation "
-        "Strategies: Implications for Regional Innovation Policy (Working Paper 2011/01; OECD Regional "
-        "Development Working Papers). OECD Publishing. https://doi.org/10.1787/5kgc6d80nns4-en",
+    "benneworth2011strengthening": "Benneworth, P., & Dassen, A. (2011). Strengthening Global-Local Connectivity in Regional Innovation "
+    "Strategies: Implications for Regional Innovation Policy (Working Paper 2011/01; OECD Regional "
+    "Development Working Papers). OECD Publishing. https://doi.org/10.1787/5kgc6d80nns4-en",
     # legislation: Title, type No. number (year).
-    "government2011strategy":
-        "Ob utverzhdenii Strategii innovatsionnogo razvitiya Rossiyskoy Federatsii na period do 2020 goda "
-        "[On approval of the Strategy for Innovative Development of the Russian Federation for the period up "
-        "to 2020], Rasporyazheniye Pravitelstva Rossiyskoy Federatsii No. 2227-r (2011).",
+    "government2011strategy": "Ob utverzhdenii Strategii innovatsionnogo razvitiya Rossiyskoy Federatsii na period do 2020 goda "
+    "[On approval of the Strategy for Innovative Development of the Russian Federation for the period up "
+    "to 2020], Rasporyazheniye Pravitelstva Rossiyskoy Federatsii No. 2227-r (2011).",
     # legislation in English: the title in its recorded (published) case, not re-capitalised
-    "ec2010smartgrowth":
-        "Regional Policy contributing to smart growth in Europe 2020, Communication from the Commission to the "
-        "European Parliament, the Council, the European Economic and Social Committee and the Committee of the "
-        "Regions No. COM(2010) 553 final (2010). http://eur-lex.europa.eu/legal-content/HR/TXT/?uri=CELEX:52010DC0553",
+    "ec2010smartgrowth": "Regional Policy contributing to smart growth in Europe 2020, Communication from the Commission to the "
+    "European Parliament, the Council, the European Economic and Social Committee and the Committee of the "
+    "Regions No. COM(2010) 553 final (2010). http://eur-lex.europa.eu/legal-content/HR/TXT/?uri=CELEX:52010DC0553",
     # an English working paper by the same person as the Russian records: the same "E. A."
-    "islankina2015internationalization":
-        "Islankina, E. A. (2015). Internationalization of Regional Clusters: Theoretical and Empirical Issues. "
-        "https://studylib.net/doc/9969057/internationalization-of-clusters-in-the-eu",
+    "islankina2015internationalization": "Islankina, E. A. (2015). Internationalization of Regional Clusters: Theoretical and Empirical Issues. "
+    "https://studylib.net/doc/9969057/internationalization-of-clusters-in-the-eu",
     # web page by a body, no URL recorded
-    "mineconomy2012clusters":
-        "Ministerstvo ekonomicheskogo razvitiya Rossiyskoy Federatsii. (2012). Programmy i prezentatsii "
-        "uchastnikov proyekta perechnya pilotnykh programm razvitiya innovatsionnykh territorialnykh klasterov "
-        "[Programmes and presentations of the participants in the draft list of pilot programmes for the "
-        "development of innovative territorial clusters].",
+    "mineconomy2012clusters": "Ministerstvo ekonomicheskogo razvitiya Rossiyskoy Federatsii. (2012). Programmy i prezentatsii "
+    "uchastnikov proyekta perechnya pilotnykh programm razvitiya innovatsionnykh territorialnykh klasterov "
+    "[Programmes and presentations of the participants in the draft list of pilot programmes for the "
+    "development of innovative territorial clusters].",
 }
 
 
@@ -177,6 +151,7 @@ def test_apa_reference(real_kb, key):
 
 def test_seed_reference_list_passes_the_expected_strings(real_kb):
     """The whole list at once (as an editor receives it): every expected GOST and APA string is in it."""
+
     def plain(text):  # in a list, same-author same-year works get year letters (2014а, 2015b)
         return re.sub(r"\b(\d{4})[а-яa-z]\b", r"\1", re.sub(r"^\d+\. ", "", text))
 
@@ -270,8 +245,17 @@ def test_citeproc_fixes_on_real_records(real_kb):
     assert "Knowledge.” The Journal" in format_citation(sources["asheim2002regional"], "chicago-author-date").text
 
 
-@pytest.mark.parametrize("style", ["apa", "chicago-author-date", "harvard-cite-them-right", GOST,
-                                   "modern-language-association", "gost-r-7-0-5-2008-numeric"])
+@pytest.mark.parametrize(
+    "style",
+    [
+        "apa",
+        "chicago-author-date",
+        "harvard-cite-them-right",
+        GOST,
+        "modern-language-association",
+        "gost-r-7-0-5-2008-numeric",
+    ],
+)
 def test_every_featured_style_formats_the_whole_real_corpus(real_kb, style):
     bibliography = format_bibliography(_seed_list(real_kb), style)
     assert len(bibliography.entries) == len(real_kb.corpus.sources)

@@ -26,9 +26,13 @@ def _keys(sources) -> list[str]:
 
 def test_all_keys_and_order(tiny_kb):
     assert _keys(select_sources(tiny_kb)) == ["smith2001proximity", "ivanov2014clusters", "testorg2010policy"]
-    assert _keys(select_sources(tiny_kb, keys=["testorg2010policy", "smith2001proximity"])) == \
-        ["testorg2010policy", "smith2001proximity"]
-    with pytest.raises(SelectionError, match=r"unknown citation key: 'smith2001' \(did you mean smith2001proximity\?\)"):
+    assert _keys(select_sources(tiny_kb, keys=["testorg2010policy", "smith2001proximity"])) == [
+        "testorg2010policy",
+        "smith2001proximity",
+    ]
+    with pytest.raises(
+        SelectionError, match=r"unknown citation key: 'smith2001' \(did you mean smith2001proximity\?\)"
+    ):
         select_sources(tiny_kb, keys=["smith2001"])
 
 
@@ -38,8 +42,9 @@ def test_theme_includes_narrower_themes(tiny_kb):
     assert _keys(select_sources(tiny_kb, theme="cluster-internationalization")) == ["ivanov2014clusters"]
     assert _keys(select_sources(tiny_kb, theme="proximity")) == ["smith2001proximity"]
     # criteria combine as AND
-    assert _keys(select_sources(tiny_kb, theme="death-of-distance", keys=["ivanov2014clusters"])) == \
-        ["ivanov2014clusters"]
+    assert _keys(select_sources(tiny_kb, theme="death-of-distance", keys=["ivanov2014clusters"])) == [
+        "ivanov2014clusters"
+    ]
     assert select_sources(tiny_kb, theme="proximity", keys=["ivanov2014clusters"]) == []
     with pytest.raises(KbError, match="unknown theme 'clusterz'"):
         select_sources(tiny_kb, theme="clusterz")
@@ -47,8 +52,10 @@ def test_theme_includes_narrower_themes(tiny_kb):
 
 def test_claims_by_source(tiny_kb):
     claims = claims_by_source(tiny_kb, select_sources(tiny_kb, keys=["ivanov2014clusters"]))
-    assert [c.id for c in claims["ivanov2014clusters"]] == ["ivanov2014clusters-global-links",
-                                                            "ivanov2014clusters-distance-dead"]
+    assert [c.id for c in claims["ivanov2014clusters"]] == [
+        "ivanov2014clusters-global-links",
+        "ivanov2014clusters-distance-dead",
+    ]
 
 
 def test_sparql_first_column_selects_sources(tiny_kb):
@@ -72,10 +79,15 @@ def test_cli_export_selection_with_claims(tiny_project, tmp_path):
     base = ["--root", str(tiny_project.root)]
     assert runner.invoke(main, [*base, "build"]).exit_code == 0
     query = tmp_path / "recent.rq"
-    query.write_text('SELECT ?s WHERE { ?s dcterms:identifier ?k ; fabio:hasPublicationYear ?y '
-                     'FILTER(?y >= "2005"^^xsd:gYear) }', encoding="utf-8")
-    result = runner.invoke(main, [*base, "export", "--format", "ris", "--sparql", str(query), "--theme",
-                                  "internationalization", "--claims"], catch_exceptions=False)
+    query.write_text(
+        'SELECT ?s WHERE { ?s dcterms:identifier ?k ; fabio:hasPublicationYear ?y FILTER(?y >= "2005"^^xsd:gYear) }',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        main,
+        [*base, "export", "--format", "ris", "--sparql", str(query), "--theme", "internationalization", "--claims"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0
     assert result.output.count("TY  - ") == 1 and "ID  - ivanov2014clusters" in result.output
     assert "N1  - glocal-kb claim ivanov2014clusters-global-links (paraphrase; themes: " in result.output

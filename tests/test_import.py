@@ -61,8 +61,9 @@ def test_zotero_csl_json_imports_and_tolerates_unknown_keys(tiny_project):
     assert source.year == 2024 and source.urldate == "2026-01-20" and source.publisher == "arXiv"
     assert source.authors[0].family == "AbuGhanem" and source.note == "version: 1"
     assert source.abstract.startswith("Quantum computers stand at the forefront")
-    assert source.verification.startswith("Imported by `kb import` from zotero-csl-json-single-preprint.json "
-                                          "(csl-json) on 2026-11-23")
+    assert source.verification.startswith(
+        "Imported by `kb import` from zotero-csl-json-single-preprint.json (csl-json) on 2026-11-23"
+    )
 
 
 def test_better_bibtex_import_adds_merges_and_skips_with_reasons(tiny_project):
@@ -113,8 +114,13 @@ def test_importing_the_same_file_again_changes_nothing(tiny_project):
     first = _corpus_texts(tiny_project)
     again = import_file(tiny_project, FIXTURES / "better-bibtex.bib", today=TODAY)
     assert not again.added and not again.merged and not again.written
-    assert all("already in the corpus" in s.reason or "title_en" in s.reason or "langid" in s.reason
-               or "missing comma" in s.reason for s in again.skipped)
+    assert all(
+        "already in the corpus" in s.reason
+        or "title_en" in s.reason
+        or "langid" in s.reason
+        or "missing comma" in s.reason
+        for s in again.skipped
+    )
     assert _corpus_texts(tiny_project) == first
 
 
@@ -122,15 +128,19 @@ def test_dry_run_reports_and_writes_nothing(tiny_project):
     before = _corpus_texts(tiny_project)
     report = import_file(tiny_project, FIXTURES / "better-bibtex.bib", dry_run=True, today=TODAY)
     assert len(report.added) == 2 and len(report.merged) == 3 and report.written == ()
-    assert report.summary() == ("better-bibtex.bib (bibtex): would add 2, would merge 3, skipped 3 "
-                                "(dry run: nothing written)")
+    assert report.summary() == (
+        "better-bibtex.bib (bibtex): would add 2, would merge 3, skipped 3 (dry run: nothing written)"
+    )
     assert _corpus_texts(tiny_project) == before
 
 
 def test_strict_refuses_the_whole_file(tiny_project):
     before = _corpus_texts(tiny_project)
-    with pytest.raises(ImportFileError, match=r"better-bibtex.bib:45: .* \(3 bad records in better-bibtex.bib; "
-                                              r"--strict imports nothing\)"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"better-bibtex.bib:45: .* \(3 bad records in better-bibtex.bib; "
+        r"--strict imports nothing\)",
+    ):
         import_file(tiny_project, FIXTURES / "better-bibtex.bib", strict=True)
     assert _corpus_texts(tiny_project) == before
 
@@ -139,10 +149,15 @@ def test_malformed_ris_records_are_reported_with_position_and_skipped(tiny_proje
     report = import_file(tiny_project, FIXTURES / "malformed.ris", today=TODAY)
     assert [r.key for r in report.added] == ["goodfirst2010", "goodlast2014"]
     assert [(s.where.rsplit(":", 1)[-1], s.reason) for s in report.skipped] == [
-        ("13", "record 'A Record With A Broken Tag' (begins on line 10): line 13 is not a tag line of the form "
-               "'XX  - value': 'PY -2011'"),
-        ("21", "record 'A Record Without Its End' (begins on line 16): no 'ER  - ' line before the next record "
-               "on line 21"),
+        (
+            "13",
+            "record 'A Record With A Broken Tag' (begins on line 10): line 13 is not a tag line of the form "
+            "'XX  - value': 'PY -2011'",
+        ),
+        (
+            "21",
+            "record 'A Record Without Its End' (begins on line 16): no 'ER  - ' line before the next record on line 21",
+        ),
     ]
     with pytest.raises(ImportFileError, match="malformed.ris:13"):
         import_file(tiny_project, FIXTURES / "malformed.ris", strict=True)
@@ -152,8 +167,10 @@ def test_nothing_is_written_when_the_result_would_not_validate(tiny_project, tmp
     # A record that parses but that the corpus's SHACL shapes refuse (a DOI with a stray prefix
     # is normalised, so use a record without any author, editor, publisher or institution).
     bad = tmp_path / "anonymous.bib"
-    bad.write_text("@misc{anon2020,\n  title = {A Work Nobody Made},\n  year = {2020},\n  langid = {english}\n}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "@misc{anon2020,\n  title = {A Work Nobody Made},\n  year = {2020},\n  langid = {english}\n}\n",
+        encoding="utf-8",
+    )
     before = _corpus_texts(tiny_project)
     with pytest.raises(KbError, match="the import would leave the corpus invalid, so nothing was written"):
         import_file(tiny_project, bad)
@@ -166,7 +183,9 @@ def test_cites_are_mapped_to_new_keys_and_unknown_ones_dropped(tiny_project, tmp
         "@article{citingWork2020,\n  author = {Roe, Ann},\n  title = {A Citing Work},\n  journal = {J},\n"
         "  year = {2020},\n  langid = {english},\n  cites = {citedWork2019, smith2001proximity, nowhere1999}\n}\n\n"
         "@article{citedWork2019,\n  author = {Poe, Bo},\n  title = {The Cited Work},\n  journal = {J},\n"
-        "  year = {2019},\n  langid = {english}\n}\n", encoding="utf-8")
+        "  year = {2019},\n  langid = {english}\n}\n",
+        encoding="utf-8",
+    )
     report = import_file(tiny_project, path, today=TODAY)
     assert [r.key for r in report.added] == ["roe2020citing", "poe2019cited"]
     assert _sources(tiny_project)["roe2020citing"].cites == ("poe2019cited", "smith2001proximity")
@@ -194,8 +213,14 @@ def test_dedup_across_scripts_and_spelling_schemes(real_kb):
     pool = list(real_kb.corpus.sources.values())
     original = real_kb.corpus.sources["islankina2014theoretical"]
     # the same work as a library would list it in ALA-LC transliteration, without a language
-    twin = replace(original, key="x", title="Teoreticheskie aspekty internacionalizacii klasterov", title_en="",
-                   language="en", authors=(Person("Islankina", "E. A."),))
+    twin = replace(
+        original,
+        key="x",
+        title="Teoreticheskie aspekty internacionalizacii klasterov",
+        title_en="",
+        language="en",
+        authors=(Person("Islankina", "E. A."),),
+    )
     assert find_duplicate(twin, pool).key == "islankina2014theoretical"
     # or under its English title
     english = replace(twin, title="Theoretical Aspects of Cluster Internationalization")
@@ -225,7 +250,7 @@ def test_unreadable_files_say_why(tiny_project, tmp_path):
     latin1.write_bytes("@misc{a, title = {Caf\xe9}}".encode("latin-1"))
     with pytest.raises(ImportFileError, match="not UTF-8 text"):
         import_file(tiny_project, latin1)
-    odd = tmp_path / "notes.dat"          # (.txt is a reference list now: tests/test_refs_bad_input.py)
+    odd = tmp_path / "notes.dat"  # (.txt is a reference list now: tests/test_refs_bad_input.py)
     odd.write_text("just some words", encoding="utf-8")
     with pytest.raises(ImportFileError, match=r"import a BibTeX/BibLaTeX \(\.bib\), RIS \(\.ris\) or CSL-JSON"):
         import_file(tiny_project, odd)
@@ -240,7 +265,10 @@ def test_cli_import_reports_and_exit_codes(tiny_project):
     base = ["--root", str(tiny_project.root), "import"]
     result = runner.invoke(main, [*base, str(FIXTURES / "malformed.ris"), "--dry-run"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.output.splitlines()[0] == "malformed.ris (ris): would add 2, would merge 0, skipped 2 (dry run: nothing written)"
+    assert (
+        result.output.splitlines()[0]
+        == "malformed.ris (ris): would add 2, would merge 0, skipped 2 (dry run: nothing written)"
+    )
     assert "  skipped " in result.output and "malformed.ris:13:" in result.output
     strict = runner.invoke(main, [*base, str(FIXTURES / "malformed.ris"), "--strict"], catch_exceptions=False)
     assert strict.exit_code == 1 and strict.output.startswith("error: ") and strict.output.count("\n") == 1
@@ -260,5 +288,6 @@ def test_imported_records_round_trip_through_every_export(tiny_project, tmp_path
         path = tmp_path / f"again{suffix}"
         path.write_text(export_sources(imported, fmt), encoding="utf-8")
         back = [r.source for r in read_records(path).records]
-        assert [(s.key, s.title, s.authors, s.keywords, s.abstract, s.pagetotal) for s in back] == \
-               [(s.key, s.title, s.authors, s.keywords, s.abstract, s.pagetotal) for s in imported], fmt
+        assert [(s.key, s.title, s.authors, s.keywords, s.abstract, s.pagetotal) for s in back] == [
+            (s.key, s.title, s.authors, s.keywords, s.abstract, s.pagetotal) for s in imported
+        ], fmt

@@ -34,7 +34,9 @@ def test_own_spelling_reaches_the_same_person_in_other_records(tmp_path):
     assert _latin(sources, "full") == [("Fiyaksel", "Eduard Arkadyevich"), ("Islankina", "Ekaterina Alekseevna")]
     # initials stay initials; another Islankina (Елена, or А. Б.) is another person and is transliterated
     assert _latin(sources, "initials") == [
-        ("Islankina", "E. A."), ("Islankina", "Yelena Petrovna"), ("Islankina", "A. B."),
+        ("Islankina", "E. A."),
+        ("Islankina", "Yelena Petrovna"),
+        ("Islankina", "A. B."),
     ]
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from conftest import ROOT
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from kb.config import documented_settings
 from kb.rdf.namespace import GKB
 from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
-
-from conftest import ROOT
 
 
 def test_namespace_module_matches_ontology_terms():
@@ -32,21 +30,50 @@ def test_thesaurus_is_bilingual_and_big_enough():
         assert theme.labels.get("en") and theme.labels.get("ru"), theme.id
         assert theme.definitions.get("en") and theme.definitions.get("ru"), theme.id
     required = {
-        "glocalization", "regional-innovation-system", "ris-glocalization", "innovation-cluster", "cluster-policy",
-        "cluster-internationalization", "local-buzz", "global-pipelines", "proximity", "geographical-proximity",
-        "cognitive-proximity", "organisational-proximity", "institutional-proximity", "social-proximity",
-        "sticky-knowledge", "ubiquitous-knowledge", "tacit-knowledge", "codified-knowledge",
-        "global-production-networks", "strategic-coupling", "open-innovation", "reverse-innovation",
-        "smart-specialisation", "agglomeration-economies", "death-of-distance", "cross-border-innovation-system",
-        "global-connectivity", "local-density", "region-scenarios", "regional-innovation-policy",
-        "measuring-innovation", "regional-innovation-rating",
+        "glocalization",
+        "regional-innovation-system",
+        "ris-glocalization",
+        "innovation-cluster",
+        "cluster-policy",
+        "cluster-internationalization",
+        "local-buzz",
+        "global-pipelines",
+        "proximity",
+        "geographical-proximity",
+        "cognitive-proximity",
+        "organisational-proximity",
+        "institutional-proximity",
+        "social-proximity",
+        "sticky-knowledge",
+        "ubiquitous-knowledge",
+        "tacit-knowledge",
+        "codified-knowledge",
+        "global-production-networks",
+        "strategic-coupling",
+        "open-innovation",
+        "reverse-innovation",
+        "smart-specialisation",
+        "agglomeration-economies",
+        "death-of-distance",
+        "cross-border-innovation-system",
+        "global-connectivity",
+        "local-density",
+        "region-scenarios",
+        "regional-innovation-policy",
+        "measuring-innovation",
+        "regional-innovation-rating",
     }
     assert required <= set(vocabulary.themes)
     proximity = vocabulary.themes["proximity"]
     assert {"geographical-proximity", "cognitive-proximity", "social-proximity"} <= set(proximity.narrower)
     assert set(vocabulary.evidence_types) == {
-        "empirical-quantitative", "case-study", "conceptual", "review", "methodological",
-        "policy-document", "indicator-rating",
+        "empirical-quantitative",
+        "case-study",
+        "conceptual",
+        "review",
+        "methodological",
+        "policy-document",
+        "indicator-rating",
     }
 
 

@@ -7,9 +7,8 @@ from collections import Counter
 import pytest
 
 from kb.build.builder import compile_corpus
-from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
 from kb.corpus.loader import load_corpus
-
+from kb.rdf.ontology import load_ontology_graph, vocabulary_from_graph
 
 SEED = "islankina2015glocalization"
 SCHOLARLY_TYPES = {"article", "book", "incollection", "collection", "inproceedings", "thesis"}
@@ -76,8 +75,7 @@ def test_scholarly_works_have_at_least_three_claims(corpus_and_vocabulary):
     per_source = Counter(c.source_key for c in corpus.claims.values())
     scholarly = [s.key for s in corpus.sources.values() if s.entry_type in SCHOLARLY_TYPES]
     assert len(scholarly) >= 12
-    thin = {key: per_source[key] for key in scholarly
-            if per_source[key] < 3 and key not in UNDOCUMENTED | THINNED}
+    thin = {key: per_source[key] for key in scholarly if per_source[key] < 3 and key not in UNDOCUMENTED | THINNED}
     assert not thin, f"scholarly works with fewer than 3 claims: {thin}"
     assert all(per_source[key] >= 1 for key in corpus.sources), "every source has a claim"
 

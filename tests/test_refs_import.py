@@ -35,11 +35,17 @@ def test_a_reference_list_imports_with_parsed_from_a_string_verification(tiny_pr
     assert {"lundquist2013distance", "robins2003learning", "lindholm2009mortality"} <= set(added)
     sources = {s.key: s for s in read_bib_file(tiny_project.corpus / "imported.bib")}
     lundquist = sources["lundquist2013distance"]
-    assert (lundquist.container_title, lundquist.volume, lundquist.number, lundquist.pages) == \
-        ("Regional Studies", "47", "3", "450--460")
-    assert "Parsed from a reference string, not checked against the work (line 5 of mixed_list.txt" \
+    assert (lundquist.container_title, lundquist.volume, lundquist.number, lundquist.pages) == (
+        "Regional Studies",
+        "47",
+        "3",
+        "450--460",
+    )
+    assert (
+        "Parsed from a reference string, not checked against the work (line 5 of mixed_list.txt"
         in lundquist.verification
-    assert not lundquist.doi and not lundquist.url                       # the string has none
+    )
+    assert not lundquist.doi and not lundquist.url  # the string has none
     # Russian records need an English title the string does not give: skipped, saying how to fix it.
     skipped = {s.where: s.reason for s in report.skipped}
     assert any(where.endswith("mixed_list.txt:3") and "needs a title_en" in reason for where, reason in skipped.items())
@@ -51,7 +57,7 @@ def test_corpus_works_are_found_across_scripts_and_only_new_ones_added(tmp_path)
     report = import_file(settings, FIXTURES / "transliterated.txt", dry_run=True)
     assert [r.key for r in report.added] == ["tapscott1995digital"] and report.written == ()
     reasons = {r.line: r for r in report.merged} | {int(s.where.rsplit(":", 1)[1]): s for s in report.skipped}
-    assert "islankina2014theoretical" in str(reasons[1])       # transliterated, matched to the Cyrillic record
+    assert "islankina2014theoretical" in str(reasons[1])  # transliterated, matched to the Cyrillic record
     assert "bathelt2004clusters" in str(reasons[2])
     assert _texts(settings) == before
 
@@ -61,8 +67,11 @@ def test_format_refs_for_another_extension_and_dry_run_writes_nothing(tiny_proje
     shutil.copy(FIXTURES / "mixed_list.txt", path)
     before = _texts(tiny_project)
     runner = CliRunner()
-    result = runner.invoke(main, ["--root", str(tiny_project.root), "import", str(path), "--format", "refs",
-                                  "--dry-run", "--json"], catch_exceptions=False)
+    result = runner.invoke(
+        main,
+        ["--root", str(tiny_project.root), "import", str(path), "--format", "refs", "--dry-run", "--json"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["format"] == "refs" and data["dry_run"] and data["written"] == [] and len(data["added"]) >= 3

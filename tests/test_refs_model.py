@@ -19,7 +19,14 @@ def test_every_real_string_names_its_page_and_parses():
         for ref in read_annotated(REFS / name):
             assert ref.page.startswith(("http://", "https://")), (name, ref.line)
             assert ref.lang in ("ru", "en", "mixed") and ref.style in (
-                "gost", "apa", "chicago", "harvard", "vancouver", "translit", "other")
+                "gost",
+                "apa",
+                "chicago",
+                "harvard",
+                "vancouver",
+                "translit",
+                "other",
+            )
             assert {s.label for s in ref.spans} <= set(LABELS)
             assert "title" in {s.label for s in ref.spans}, (name, ref.line)
 
@@ -35,8 +42,9 @@ def test_at_least_300_real_strings_and_the_evaluation_strings_are_never_trained_
 def test_the_shipped_model_was_trained_on_the_current_training_data():
     manifest = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
     assert MODEL_PATH.is_file()
-    assert manifest["data_sha256"] == data_hash([TRAIN_FILE]), \
+    assert manifest["data_sha256"] == data_hash([TRAIN_FILE]), (
         "bench/refs/train.refs changed: retrain with `python -m kb.refs.training`"
+    )
 
 
 def test_marked_strings_refuse_bad_markup():

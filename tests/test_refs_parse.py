@@ -19,8 +19,10 @@ EVAL = read_annotated(ROOT / "bench" / "refs" / "eval.refs") + read_annotated(RO
 
 
 def test_gost_article_in_russian():
-    ref = parse_reference("Исланкина Е.А. Теоретические аспекты интернационализации кластеров // Научное обозрение. "
-                          "– 2014. – № 9. С. 504-513.")
+    ref = parse_reference(
+        "Исланкина Е.А. Теоретические аспекты интернационализации кластеров // Научное обозрение. "
+        "– 2014. – № 9. С. 504-513."
+    )
     item = ref.item
     assert item["type"] == "article-journal" and item["language"] == "ru"
     assert item["author"] == [{"family": "Исланкина", "given": "Е.А."}]
@@ -30,17 +32,20 @@ def test_gost_article_in_russian():
 
 
 def test_gost_book_with_place_publisher_and_page_total():
-    item = parse_reference("Гранберг А.Г. Основы региональной экономики: учебник для вузов. – М.: ГУ ВШЭ, 2000. "
-                           "– 495 с.").item
+    item = parse_reference(
+        "Гранберг А.Г. Основы региональной экономики: учебник для вузов. – М.: ГУ ВШЭ, 2000. – 495 с."
+    ).item
     assert item["type"] == "book"
     assert (item["title"], item["genre"]) == ("Основы региональной экономики", "учебник для вузов")
     assert (item["publisher-place"], item["publisher"], item["number-of-pages"]) == ("М", "ГУ ВШЭ", "495 с")
 
 
 def test_apa_article_with_doi():
-    item = parse_reference("Robins, A., Rountree, J., & Rountree, N. (2003). Learning and teaching programming: A review "
-                           "and discussion. Computer Science Education, 13(2), 137-172. "
-                           "DOI:http://dx.doi.org/10.1076/csed.13.2.137.14200").item
+    item = parse_reference(
+        "Robins, A., Rountree, J., & Rountree, N. (2003). Learning and teaching programming: A review "
+        "and discussion. Computer Science Education, 13(2), 137-172. "
+        "DOI:http://dx.doi.org/10.1076/csed.13.2.137.14200"
+    ).item
     assert [a["family"] for a in item["author"]] == ["Robins", "Rountree", "Rountree"]
     assert item["container-title"] == "Computer Science Education"
     assert (item["volume"], item["issue"], item["page"]) == ("13", "2", "137-172")
@@ -71,36 +76,47 @@ def test_no_identifier_that_the_string_does_not_contain():
                 assert re.sub(r"\s+", "", item[variable]).lower() in squeezed, (variable, annotated.text)
 
 
-@pytest.mark.parametrize("text, families", [
-    ("Исланкина Е.А.", ["Исланкина"]),
-    ("Л. М. Гохберг, С. А. Заиченко, Г. А. Китова, Т. Е. Кузнецова", ["Гохберг", "Заиченко", "Китова", "Кузнецова"]),
-    ("Lindholm ML, Traff S, Granath F, et al.", ["Lindholm", "Traff", "Granath"]),
-    ("Barro, R.J., and X. Sala-i-Martin", ["Barro", "Sala-i-Martin"]),
-    ("Bogoviz, A. V., Lobova, S. V., & Shkodinsky, S. V.", ["Bogoviz", "Lobova", "Shkodinsky"]),
-    ("Sasayama, D. Hattori, K. Teraishi, T.", ["Sasayama", "Hattori", "Teraishi"]),
-    ("Pallot Judith", ["Pallot"]),
-    ("Stephen H. Kellert", ["Kellert"]),
-    ("European Cluster Policy Group", ["European Cluster Policy Group"]),
-])
+@pytest.mark.parametrize(
+    "text, families",
+    [
+        ("Исланкина Е.А.", ["Исланкина"]),
+        (
+            "Л. М. Гохберг, С. А. Заиченко, Г. А. Китова, Т. Е. Кузнецова",
+            ["Гохберг", "Заиченко", "Китова", "Кузнецова"],
+        ),
+        ("Lindholm ML, Traff S, Granath F, et al.", ["Lindholm", "Traff", "Granath"]),
+        ("Barro, R.J., and X. Sala-i-Martin", ["Barro", "Sala-i-Martin"]),
+        ("Bogoviz, A. V., Lobova, S. V., & Shkodinsky, S. V.", ["Bogoviz", "Lobova", "Shkodinsky"]),
+        ("Sasayama, D. Hattori, K. Teraishi, T.", ["Sasayama", "Hattori", "Teraishi"]),
+        ("Pallot Judith", ["Pallot"]),
+        ("Stephen H. Kellert", ["Kellert"]),
+        ("European Cluster Policy Group", ["European Cluster Policy Group"]),
+    ],
+)
 def test_family_names_in_the_orders_lists_use(text, families):
     assert family_names(text) == families
 
 
 def test_gost_statement_of_responsibility_names_every_author_once():
-    item = parse_reference("Морозова, Л.Э. Экспертные методы оценки потенциала предприятий : учеб. пособие / "
-                           "Л.Э. Морозова, О.А. Бортник, И.С. Кравчук. – М. : МГУПС, 2009. – 81 с.").item
+    item = parse_reference(
+        "Морозова, Л.Э. Экспертные методы оценки потенциала предприятий : учеб. пособие / "
+        "Л.Э. Морозова, О.А. Бортник, И.С. Кравчук. – М. : МГУПС, 2009. – 81 с."
+    ).item
     assert [a["family"] for a in item["author"]] == ["Морозова", "Бортник", "Кравчук"]
 
 
 def test_a_sentence_of_prose_is_not_a_reference():
-    ref = parse_reference("The paper aims at reviewing the theoretical basis of local and global trends in regional "
-                          "innovation.")
+    ref = parse_reference(
+        "The paper aims at reviewing the theoretical basis of local and global trends in regional innovation."
+    )
     assert not ref.ok and ref.item == {} and "does not look like a reference" in ref.problem
 
 
 def test_low_confidence_fields_are_named_for_the_curator():
-    ref = parse_reference("Исланкина Е.А. Теоретические аспекты интернационализации кластеров // Вестник ННГУ им. "
-                          "Н.И.Лобачевского. – 2014. – № 1. – С. 36-45.")
+    ref = parse_reference(
+        "Исланкина Е.А. Теоретические аспекты интернационализации кластеров // Вестник ННГУ им. "
+        "Н.И.Лобачевского. – 2014. – № 1. – С. 36-45."
+    )
     assert ref.ok
-    assert set(ref.low_confidence(1.01)) == set(ref.confidence())      # every field has a confidence
+    assert set(ref.low_confidence(1.01)) == set(ref.confidence())  # every field has a confidence
     assert all(ref.confidence()[v] < 0.8 for v in ref.low_confidence())

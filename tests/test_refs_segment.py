@@ -24,17 +24,21 @@ def test_unnumbered_list_one_reference_a_line():
 
 
 def test_unnumbered_wrapped_references_are_joined():
-    text = ("Bathelt H., Malmberg A., Maskell P. Clusters and Knowledge: Local Buzz, Global Pipelines and the Process of\n"
-            "Knowledge Creation // Progress in Human Geography. – 2004. – Vol. 28. – No. 1. – P. 31-56.\n"
-            "\n"
-            "Roudometof, V. The Glocal and Global Studies // Globalizations. – 2015. –Vol. 12. – No. 5. – P. 774–787.\n")
+    text = (
+        "Bathelt H., Malmberg A., Maskell P. Clusters and Knowledge: Local Buzz, Global Pipelines and the Process of\n"
+        "Knowledge Creation // Progress in Human Geography. – 2004. – Vol. 28. – No. 1. – P. 31-56.\n"
+        "\n"
+        "Roudometof, V. The Glocal and Global Studies // Globalizations. – 2015. –Vol. 12. – No. 5. – P. 774–787.\n"
+    )
     raws = split_list(text)
     assert len(raws) == 2 and raws[0].text.endswith("P. 31-56.") and raws[1].line == 4
 
 
 def test_two_numbered_references_on_one_line_are_split_with_a_warning():
-    text = ("1. Cooke P. Regionally Asymmetric Knowledge Capabilities // Research Policy. – 2005. – No.34. – P.1128-1149. "
-            "2. Roudometof, V. The Glocal and Global Studies // Globalizations. – 2015. –Vol. 12. – No. 5. – P. 774–787.\n")
+    text = (
+        "1. Cooke P. Regionally Asymmetric Knowledge Capabilities // Research Policy. – 2005. – No.34. – P.1128-1149. "
+        "2. Roudometof, V. The Glocal and Global Studies // Globalizations. – 2015. –Vol. 12. – No. 5. – P. 774–787.\n"
+    )
     parsed = parse_references(text)
     assert len(parsed) == 2
     assert [p.item["container-title"] for p in parsed] == ["Research Policy", "Globalizations"]

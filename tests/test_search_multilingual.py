@@ -8,10 +8,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from kb.errors import KbError
-
-from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +86,11 @@ def test_nearest_finds_a_near_copy_in_the_other_language(neighbours, real_kb):
     english = real_kb.corpus.claims["bathelt2004clusters-lock-in-risk"].text["en"]
     assert "ru" not in real_kb.corpus.claims["bathelt2004clusters-lock-in-risk"].text
     # A curator's Russian rendering of an English-only claim: the duplicate is found across languages.
-    found = neighbours.nearest("Кластеры, которые опираются только на локальный шум, рискуют замкнуться в себе "
-                               "и застыть; глобальные каналы приносят новое внешнее знание.", k=3)
+    found = neighbours.nearest(
+        "Кластеры, которые опираются только на локальный шум, рискуют замкнуться в себе "
+        "и застыть; глобальные каналы приносят новое внешнее знание.",
+        k=3,
+    )
     assert found[0].claim_id == "bathelt2004clusters-lock-in-risk" and found[0].language == "en"
     assert found[0].text == english and found[0].similarity > found[1].similarity
     assert len({n.claim_id for n in found}) == 3  # one entry per claim
@@ -100,9 +102,13 @@ def test_nearest_finds_a_near_copy_in_the_other_language(neighbours, real_kb):
 
 @pytest.mark.model
 def test_theme_suggestions_come_from_the_nearest_claims(neighbours):
-    suggested = [theme for theme, _ in neighbours.suggest_themes(
-        "Фирмы, работающие по соседству, постоянно получают незапланированную информацию просто потому, "
-        "что находятся рядом друг с другом.")]
+    suggested = [
+        theme
+        for theme, _ in neighbours.suggest_themes(
+            "Фирмы, работающие по соседству, постоянно получают незапланированную информацию просто потому, "
+            "что находятся рядом друг с другом."
+        )
+    ]
     assert "local-buzz" in suggested[:3]
     assert all(theme in neighbours.themes for theme in suggested)
 

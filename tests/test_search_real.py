@@ -7,14 +7,12 @@ import json
 import statistics
 
 import pytest
-import yaml
 from click.testing import CliRunner
+from conftest import ROOT
 
 from kb.cli import main
 from kb.knowledge_base import KnowledgeBase
 from kb.search import SearchFilters
-
-from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +55,16 @@ def test_labelled_queries_keep_their_measured_quality(real_searcher, real_kb):
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("query, source", [
-    ("липкое знание привязанное к месту", "asheim2002regional"),            # Russian claim text
-    ("обратные инновации", "govindarajan2012reverse"),                      # only via the thesaurus
-    ("рейтинг регионов по инновационному развитию", "gokhberg2015rating"),  # Russian title
-    ("strategic coupling of regions with lead firms", "coe2004globalizing"),
-    ("Russia's regional innovation index", "gokhberg2015rating"),           # English text of a Russian work
-])
+@pytest.mark.parametrize(
+    "query, source",
+    [
+        ("липкое знание привязанное к месту", "asheim2002regional"),  # Russian claim text
+        ("обратные инновации", "govindarajan2012reverse"),  # only via the thesaurus
+        ("рейтинг регионов по инновационному развитию", "gokhberg2015rating"),  # Russian title
+        ("strategic coupling of regions with lead firms", "coe2004globalizing"),
+        ("Russia's regional innovation index", "gokhberg2015rating"),  # English text of a Russian work
+    ],
+)
 def test_both_languages_reach_the_right_source(real_searcher, query, source):
     results = real_searcher.search(query, k=5)
     assert source in [r.source.key for r in results], [r.source.key for r in results]
@@ -87,22 +88,39 @@ def test_cli_human_output_is_a_ranked_list_with_citations(real_project):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith(" 1. [")  # the paper's own record or one of its claims
-    assert any(line.startswith(" 2. [claim bathelt2004clusters-") or line.startswith(" 1. [claim bathelt2004clusters-")
-               for line in lines)
+    assert any(
+        line.startswith(" 2. [claim bathelt2004clusters-") or line.startswith(" 1. [claim bathelt2004clusters-")
+        for line in lines
+    )
     assert any("— Bathelt, Malmberg & Maskell 2004, Clusters and knowledge" in line for line in lines)
     assert sum(line[:4].strip().rstrip(".").isdigit() for line in lines) == 3
 
 
 @pytest.mark.model
 def test_cli_json_and_filters(real_project):
-    result = _kb(real_project, "search", "кластеры", "--json", "-k", "4", "--lang", "ru", "--year-from", "2014",
-                 "--evidence", "conceptual", "--mode", "lexical")
+    result = _kb(
+        real_project,
+        "search",
+        "кластеры",
+        "--json",
+        "-k",
+        "4",
+        "--lang",
+        "ru",
+        "--year-from",
+        "2014",
+        "--evidence",
+        "conceptual",
+        "--mode",
+        "lexical",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data and all(set(r) == {"claim_id", "text", "score", "source", "themes"} for r in data)
     assert all(r["source"]["year"] >= 2014 and r["claim_id"] for r in data)
-    assert all(r["source"]["key"].startswith(("islankina", "fiyaksel", "gokhberg", "government", "mineconomy"))
-               for r in data)  # the Russian-language works
+    assert all(
+        r["source"]["key"].startswith(("islankina", "fiyaksel", "gokhberg", "government", "mineconomy")) for r in data
+    )  # the Russian-language works
 
 
 @pytest.mark.model
@@ -120,14 +138,17 @@ def test_cli_batch_writes_one_json_array_per_line(real_project, tmp_path):
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("args, message", [
-    (["search", ""], "empty query"),
-    (["search", "x" * 10000, "-k", "0"], "k must be a whole number"),
-    (["search", "clusters", "--theme", "global-pipeline"], "unknown theme 'global-pipeline'"),
-    (["search", "clusters", "--evidence", "gossip"], "unknown evidence type 'gossip'"),
-    (["search"], "give either a QUERY or --batch FILE"),
-    (["search", "--batch", "-"], "--batch writes JSON Lines: add --json"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["search", ""], "empty query"),
+        (["search", "x" * 10000, "-k", "0"], "k must be a whole number"),
+        (["search", "clusters", "--theme", "global-pipeline"], "unknown theme 'global-pipeline'"),
+        (["search", "clusters", "--evidence", "gossip"], "unknown evidence type 'gossip'"),
+        (["search"], "give either a QUERY or --batch FILE"),
+        (["search", "--batch", "-"], "--batch writes JSON Lines: add --json"),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_exit_1(real_project, args, message):
     result = _kb(real_project, *args)
     assert result.exit_code == 1

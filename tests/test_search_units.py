@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from kb.errors import KbError
+from kb.script import script_language
 from kb.search import vectors as vector_index
 from kb.search.embedding_cache import EmbeddingCache
-from kb.script import script_language
 from kb.search.text import clean, stems
 
 
@@ -63,7 +63,7 @@ def test_embedding_cache_merges_shards_and_forgets_unused_texts(tmp_path):
     rng = np.random.default_rng(1)
     cache = EmbeddingCache(tmp_path, "model", 4)
     for start in range(0, 20, 2):  # ten builds, ten shards
-        cache.add(digests[start:start + 2], rng.random((2, 4), dtype=np.float32))
+        cache.add(digests[start : start + 2], rng.random((2, 4), dtype=np.float32))
     before, _ = cache.lookup(digests[:10])
     (tmp_path / "embeddings-model-damaged.keys.npy").write_bytes(b"not numpy")
     cache.compact(keep=digests[:10])

@@ -129,22 +129,27 @@ def test_every_variant_is_refused_by_the_library_path_and_nothing_is_called(real
 
 
 def test_the_canonical_text_has_no_forms_two_parsers_could_read_two_ways():
-    checked = check_query("PREFIX ex: <http://example.org/>\nSELECT ?x # comment\nWHERE { ?x ex:a\\#b '''x\ny''' ; "
-                          "ex:c \"\\u00e9\\\\\" . }")
+    checked = check_query(
+        "PREFIX ex: <http://example.org/>\nSELECT ?x # comment\nWHERE { ?x ex:a\\#b '''x\ny''' ; "
+        'ex:c "\\u00e9\\\\" . }'
+    )
     text = checked.text
     assert "\n" not in text and "#b" in text and "# comment" not in text
     assert "<http://example.org/a#b>" in text and "ex:" not in text
     assert "'''" not in text and '"x\\ny"' in text and '"é\\\\"' in text
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("ASK { FILTER(" + "+".join(["1"] * 8000) + ") }", "depth"),
-    ("ASK { " + "{" * 3000 + "}" * 3000 + " }", "depth"),
-    ("ASK { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(4000)) + " }", "depth"),
-    ("ASK { " + " UNION ".join(["{ ?s ?p ?o }"] * 2000) + " }", "depth"),
-    ("ASK { ?s " + "/".join(["<http://p>"] * 2000) + " ?o }", "depth"),
-    ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 200_000, "size"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("ASK { FILTER(" + "+".join(["1"] * 8000) + ") }", "depth"),
+        ("ASK { " + "{" * 3000 + "}" * 3000 + " }", "depth"),
+        ("ASK { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(4000)) + " }", "depth"),
+        ("ASK { " + " UNION ".join(["{ ?s ?p ?o }"] * 2000) + " }", "depth"),
+        ("ASK { ?s " + "/".join(["<http://p>"] * 2000) + " ?o }", "depth"),
+        ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 200_000, "size"),
+    ],
+)
 def test_deep_and_huge_queries_are_refused_before_any_parse(real_kb, text, reason):
     started = time.perf_counter()
     with pytest.raises(QueryRefused) as refused:
@@ -191,15 +196,19 @@ def test_a_98_kb_hostile_query_is_checked_at_once_and_blocks_no_one(real_kb):
 def test_the_worker_sandbox_holds_when_the_gate_is_bypassed(real_kb, capture):
     """Defence in depth: a SERVICE query handed straight to a query worker (no gate) fails inside
     the worker, because the kernel refuses it any socket but a Unix one."""
+    from kb.build.store import STORE
     from kb.sparql import sandbox
     from kb.sparql.runner import POOL
-    from kb.build.store import STORE
 
     if not sandbox.available():
         pytest.skip("seccomp is not available on this machine")
     url, connections = capture
-    request = {"text": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "union": True, "max_rows": 10,
-               "substitutions": {}}
+    request = {
+        "text": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "union": True,
+        "max_rows": 10,
+        "substitutions": {},
+    }
     kind, payload = POOL.run(real_kb.path / STORE, real_kb.settings.query_memory_mb, request, 30.0)
     assert kind == "failed" and ("denied" in payload.lower() or "permission" in payload.lower()), payload
     time.sleep(0.3)
@@ -216,8 +225,9 @@ def _kb(real_project, *args, input: str | None = None) -> subprocess.CompletedPr
     import os
 
     env = {**os.environ, "KB_BUILD_DIR": str(real_project.build)}
-    return subprocess.run([KB, "--root", str(real_project.root), *args], capture_output=True, text=True,
-                          env=env, input=input, timeout=120)
+    return subprocess.run(
+        [KB, "--root", str(real_project.root), *args], capture_output=True, text=True, env=env, input=input, timeout=120
+    )
 
 
 def test_every_variant_is_refused_by_the_cli_and_nothing_is_called(real_project, capture, tmp_path):
@@ -230,8 +240,16 @@ def test_every_variant_is_refused_by_the_cli_and_nothing_is_called(real_project,
         assert len(done.stderr.strip().splitlines()) == 1
         if number % 4 == 0:  # the export's --sparql selection goes through the same gate
             (tmp_path / "q.rq").write_text(query, encoding="utf-8")
-            done = _kb(real_project, "export", "--sparql", str(tmp_path / "q.rq"), "--format", "bibtex",
-                       "-o", str(tmp_path / "x.bib"))
+            done = _kb(
+                real_project,
+                "export",
+                "--sparql",
+                str(tmp_path / "q.rq"),
+                "--format",
+                "bibtex",
+                "-o",
+                str(tmp_path / "x.bib"),
+            )
             assert done.returncode == 1 and done.stderr.startswith("error:"), (query, done.stderr)
             assert not (tmp_path / "x.bib").exists()
     time.sleep(0.3)
@@ -239,9 +257,8 @@ def test_every_variant_is_refused_by_the_cli_and_nothing_is_called(real_project,
 
 
 def test_every_variant_is_refused_by_the_web_ui_console(monkeypatch, real_project, capture):
-    from streamlit.testing.v1 import AppTest
-
     from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
 
     url, connections = capture
     monkeypatch.setenv("KB_ROOT", str(real_project.root))
@@ -266,13 +283,19 @@ def test_every_variant_is_refused_by_kb_serve_and_nothing_is_called(real_project
         for query in [q for q in variants(url) if _read_as_service(q)]:
             for method in ("GET", "form", "sparql-query"):
                 if method == "GET":
-                    request = urllib.request.Request(endpoint.query_url + "?" + urllib.parse.urlencode({"query": query}))
+                    request = urllib.request.Request(
+                        endpoint.query_url + "?" + urllib.parse.urlencode({"query": query})
+                    )
                 elif method == "form":
-                    request = urllib.request.Request(endpoint.query_url, urllib.parse.urlencode({"query": query}).encode(),
-                                                     {"Content-Type": "application/x-www-form-urlencoded"})
+                    request = urllib.request.Request(
+                        endpoint.query_url,
+                        urllib.parse.urlencode({"query": query}).encode(),
+                        {"Content-Type": "application/x-www-form-urlencoded"},
+                    )
                 else:
-                    request = urllib.request.Request(endpoint.query_url, query.encode(),
-                                                     {"Content-Type": "application/sparql-query"})
+                    request = urllib.request.Request(
+                        endpoint.query_url, query.encode(), {"Content-Type": "application/sparql-query"}
+                    )
                 with pytest.raises(urllib.error.HTTPError) as refused:
                     urllib.request.urlopen(request, timeout=30)
                 assert refused.value.code == 403, (query, method, refused.value.code)

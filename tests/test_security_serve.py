@@ -16,12 +16,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import replace_in
 
 from kb.rdf.namespace import PROLOGUE
 from kb.sparql.endpoint import Endpoint
 from kb.sparql.upstream import free_port
-
-from conftest import replace_in
 
 pytestmark = pytest.mark.server
 
@@ -33,8 +32,12 @@ def _ask(url: str, query: str, source: str = "127.0.0.1", timeout: float = 30) -
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout, source_address=(source, 0))
     try:
-        connection.request("POST", "/query", urllib.parse.urlencode({"query": query}).encode(),
-                           {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"})
+        connection.request(
+            "POST",
+            "/query",
+            urllib.parse.urlencode({"query": query}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"},
+        )
         reply = connection.getresponse()
         return reply.status, reply.read()
     finally:
@@ -155,8 +158,10 @@ def test_one_peer_cannot_take_every_slot(real_project):
     runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
     with Endpoint(real_project, "127.0.0.1", 0, timeout_s=2, per_client=1) as endpoint:
         statuses: list[int] = []
-        threads = [threading.Thread(target=lambda: statuses.append(_ask(endpoint.query_url, runaway, "127.0.0.30")[0]))
-                   for _ in range(2)]
+        threads = [
+            threading.Thread(target=lambda: statuses.append(_ask(endpoint.query_url, runaway, "127.0.0.30")[0]))
+            for _ in range(2)
+        ]
         for thread in threads:
             thread.start()
         time.sleep(0.3)
@@ -199,9 +204,25 @@ def test_the_oxigraph_child_cannot_call_out_even_when_reached_directly(real_proj
 def test_serve_cli_accepts_cors_and_per_client(real_project):
     port = free_port()
     env = {**os.environ, "KB_BUILD_DIR": str(real_project.build)}
-    process = subprocess.Popen([KB, "--root", str(real_project.root), "serve", "--port", str(port), "--quiet",
-                                "--cors", "https://example.org", "--per-client", "3"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    process = subprocess.Popen(
+        [
+            KB,
+            "--root",
+            str(real_project.root),
+            "serve",
+            "--port",
+            str(port),
+            "--quiet",
+            "--cors",
+            "https://example.org",
+            "--per-client",
+            "3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     try:
         assert process.stdout.readline().startswith("serving build")
         url = f"http://127.0.0.1:{port}/query?" + urllib.parse.urlencode({"query": COUNT})

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from kb.bibliography import import_file
 from kb.bibliography.formats import EXPORT_FORMATS, export_sources
@@ -20,29 +21,57 @@ from kb.build.builder import build
 from kb.errors import CorpusError
 from kb.knowledge_base import KnowledgeBase
 
-from conftest import ROOT
-
 KB = str(Path(sys.executable).parent / "kb")
 SCRIPT = "<script>alert(1)</script>"
-PAYLOAD = (f"A & B {SCRIPT} <img src=x onerror=alert(2)> **bold** [link](javascript:alert(3)) "
-           "![img](http://evil.example/x.png) $x^2$ ~~gone~~ `code` :red[red] # head")
+PAYLOAD = (
+    f"A & B {SCRIPT} <img src=x onerror=alert(2)> **bold** [link](javascript:alert(3)) "
+    "![img](http://evil.example/x.png) $x^2$ ~~gone~~ `code` :red[red] # head"
+)
 # Markup that would act if a renderer met it unescaped (a backslash before it makes it literal text).
-RAW_MARKUP = [re.compile(p) for p in (r"(?<!\\)<(?:script|img|svg|b>|u>)", r"(?<!\\)\]\(", r"!\[", r"(?<!\\)\$x",
-                                       r"(?<!\\)~~", r":red\[", r"(?<!\\)\*\*bold")]
+RAW_MARKUP = [
+    re.compile(p)
+    for p in (
+        r"(?<!\\)<(?:script|img|svg|b>|u>)",
+        r"(?<!\\)\]\(",
+        r"!\[",
+        r"(?<!\\)\$x",
+        r"(?<!\\)~~",
+        r":red\[",
+        r"(?<!\\)\*\*bold",
+    )
+]
 
 
 def _hostile_files(folder: Path) -> dict[str, Path]:
     bib = folder / "hostile.bib"
-    bib.write_text("@article{evil2020bib,\n  author = {Evil, Eve},\n  title = {" + PAYLOAD + "},\n"
-                   "  journaltitle = {<b>Journal</b> [j](http://evil.example)},\n  year = {2020},\n}\n", encoding="utf-8")
+    bib.write_text(
+        "@article{evil2020bib,\n  author = {Evil, Eve},\n  title = {" + PAYLOAD + "},\n"
+        "  journaltitle = {<b>Journal</b> [j](http://evil.example)},\n  year = {2020},\n}\n",
+        encoding="utf-8",
+    )
     ris = folder / "hostile.ris"
-    ris.write_text("TY  - JOUR\nAU  - Risky, Rita\nTI  - " + PAYLOAD.replace("A & B", "RIS") + "\nT2  - <i>J</i>\n"
-                   "PY  - 2019\nER  - \n", encoding="utf-8")
+    ris.write_text(
+        "TY  - JOUR\nAU  - Risky, Rita\nTI  - " + PAYLOAD.replace("A & B", "RIS") + "\nT2  - <i>J</i>\n"
+        "PY  - 2019\nER  - \n",
+        encoding="utf-8",
+    )
     csl = folder / "hostile.json"
-    csl.write_text(json.dumps([{"id": "x", "type": "article-journal", "title": PAYLOAD.replace("A & B", "CSL"),
-                                "container-title": "<svg onload=alert(4)>", "publisher": "[p](http://evil.example)",
-                                "author": [{"family": "Jason <b>", "given": "J."}],
-                                "issued": {"date-parts": [[2018]]}}]), encoding="utf-8")
+    csl.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "x",
+                    "type": "article-journal",
+                    "title": PAYLOAD.replace("A & B", "CSL"),
+                    "container-title": "<svg onload=alert(4)>",
+                    "publisher": "[p](http://evil.example)",
+                    "author": [{"family": "Jason <b>", "given": "J."}],
+                    "issued": {"date-parts": [[2018]]},
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
     return {"bibtex": bib, "ris": ris, "csl-json": csl}
 
 
@@ -53,10 +82,12 @@ def hostile_project(tiny_project):
         assert len(report.added) == 1, report
     claims = tiny_project.corpus / "claims" / "evil2020bib.yaml"
     claims.write_text(
-        "source: evil2020bib\ncurated_by: \"<b>curator</b> [c](http://evil.example)\"\ncurated_on: 2026-12-04\n"
+        'source: evil2020bib\ncurated_by: "<b>curator</b> [c](http://evil.example)"\ncurated_on: 2026-12-04\n'
         "based_on: abstract\nclaims:\n  - id: evil2020bib-hostile\n    text:\n      en: " + json.dumps(PAYLOAD) + "\n"
         "    themes: [innovation-cluster]\n    evidence: conceptual\n    note: " + json.dumps(PAYLOAD) + "\n"
-        "    locator: " + json.dumps("p. <u>1</u>") + "\n", encoding="utf-8")
+        "    locator: " + json.dumps("p. <u>1</u>") + "\n",
+        encoding="utf-8",
+    )
     build(tiny_project)
     return tiny_project
 
@@ -82,7 +113,7 @@ def test_every_export_format_keeps_hostile_values_as_text(hostile_project):
     assert len(sources) == 3
     claims = {s.key: kb.corpus.claims_of(s.key) for s in sources}
     for kind in EXPORT_FORMATS:
-        for style in ((None, "gost-r-7-0-5-2008") if kind.formatted else (None,)):
+        for style in (None, "gost-r-7-0-5-2008") if kind.formatted else (None,):
             text = export_sources(sources, kind.name, style, claims)
             if kind.name == "html":
                 parsed = _Tags()
@@ -104,8 +135,23 @@ def test_every_export_format_keeps_hostile_values_as_text(hostile_project):
 def test_cli_html_export_keeps_hostile_values_as_text(hostile_project, tmp_path):
     output = tmp_path / "refs.html"
     env = {**os.environ, "KB_BUILD_DIR": str(hostile_project.build)}
-    done = subprocess.run([KB, "--root", str(hostile_project.root), "export", "--keys", "evil2020bib",
-                           "--format", "html", "-o", str(output)], capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [
+            KB,
+            "--root",
+            str(hostile_project.root),
+            "export",
+            "--keys",
+            "evil2020bib",
+            "--format",
+            "html",
+            "-o",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     parsed = _Tags()
     parsed.feed(output.read_text(encoding="utf-8"))
@@ -132,18 +178,21 @@ def _markdown_sources(app) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("page, params", [
-    ("source", {"key": "evil2020bib"}),
-    ("source", {"key": "risky2019ris"}),
-    ("source", {}),
-    ("claim", {"id": "evil2020bib-hostile"}),
-    ("themes", {"id": "innovation-cluster"}),
-    ("search", {"q": "alert bold link"}),
-    ("evidence_map", {"row": "innovation-cluster", "col": "conceptual"}),
-    ("source", {"key": "![x](http://evil.example/t.png)"}),
-    ("claim", {"id": "[x](javascript:alert(1))"}),
-    ("themes", {"id": "<img src=x onerror=alert(1)>"}),
-])
+@pytest.mark.parametrize(
+    "page, params",
+    [
+        ("source", {"key": "evil2020bib"}),
+        ("source", {"key": "risky2019ris"}),
+        ("source", {}),
+        ("claim", {"id": "evil2020bib-hostile"}),
+        ("themes", {"id": "innovation-cluster"}),
+        ("search", {"q": "alert bold link"}),
+        ("evidence_map", {"row": "innovation-cluster", "col": "conceptual"}),
+        ("source", {"key": "![x](http://evil.example/t.png)"}),
+        ("claim", {"id": "[x](javascript:alert(1))"}),
+        ("themes", {"id": "<img src=x onerror=alert(1)>"}),
+    ],
+)
 def test_every_page_renders_hostile_values_as_text(monkeypatch, hostile_project, page, params):
     from streamlit.testing.v1 import AppTest
 
@@ -167,17 +216,24 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("body, line", [
-    ("source: smith2001proximity\nx: &a [1, 2]\ny: [*a, *a]\n", 2),
-    ("source: smith2001proximity\nclaims: &c\n  - *c\n", 2),
-    ("source: smith2001proximity\n" + "".join(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9 if i else ['lol'] * 9)
-                                               + "]\n" for i in range(12)), 2),
-])
+@pytest.mark.parametrize(
+    "body, line",
+    [
+        ("source: smith2001proximity\nx: &a [1, 2]\ny: [*a, *a]\n", 2),
+        ("source: smith2001proximity\nclaims: &c\n  - *c\n", 2),
+        (
+            "source: smith2001proximity\n"
+            + "".join(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9 if i else ["lol"] * 9) + "]\n" for i in range(12)),
+            2,
+        ),
+    ],
+)
 def test_yaml_aliases_are_refused_with_file_and_line(tiny_project, body, line):
     claims = _write(tiny_project.corpus / "claims" / "smith2001proximity.yaml", body)
     env = {**os.environ, "KB_BUILD_DIR": str(tiny_project.build)}
-    done = subprocess.run([KB, "--root", str(tiny_project.root), "validate"], capture_output=True, text=True,
-                          env=env, timeout=60)
+    done = subprocess.run(
+        [KB, "--root", str(tiny_project.root), "validate"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [done.stderr.strip().splitlines()[0]]
     assert f"{claims}:{line}: YAML" in done.stderr and "not allowed" in done.stderr
@@ -185,15 +241,19 @@ def test_yaml_aliases_are_refused_with_file_and_line(tiny_project, body, line):
 
 def test_a_non_utf8_bib_is_one_error_with_its_line(tiny_project):
     (tiny_project.corpus / "latin1.bib").write_bytes(
-        "@article{cafe2020,\n  author = {Caf, B},\n  title = {Caf\xe9},\n  year = {2020},\n}\n".encode("latin-1"))
+        "@article{cafe2020,\n  author = {Caf, B},\n  title = {Caf\xe9},\n  year = {2020},\n}\n".encode("latin-1")
+    )
     with pytest.raises(CorpusError, match=r"latin1\.bib:3: not UTF-8"):
         build(tiny_project)
     assert not (tiny_project.build / "current").exists()
 
 
 def test_a_huge_field_is_refused_at_import_and_at_validate(tiny_project, tmp_path):
-    huge = _write(tmp_path / "huge.bib", "@article{huge2020,\n  author = {Huge, H},\n  title = {Huge},\n"
-                  "  year = {2020},\n  abstract = {" + "x" * 200_000 + "},\n}\n")
+    huge = _write(
+        tmp_path / "huge.bib",
+        "@article{huge2020,\n  author = {Huge, H},\n  title = {Huge},\n"
+        "  year = {2020},\n  abstract = {" + "x" * 200_000 + "},\n}\n",
+    )
     report = import_file(tiny_project, huge)
     assert not report.added and "field 'abstract' is 200,000 characters" in report.skipped[0].reason
     assert report.skipped[0].where.endswith("huge.bib:5")
@@ -203,32 +263,42 @@ def test_a_huge_field_is_refused_at_import_and_at_validate(tiny_project, tmp_pat
 
 
 def test_names_with_equals_signs_and_repeated_fields(tiny_project, tmp_path):
-    fine = _write(tmp_path / "eq.bib", "@article{corp2020,\n  author = {{Alpha=Beta Corp} and Doe, J},\n"
-                  "  title = {Equals},\n  year = {2020},\n}\n")
+    fine = _write(
+        tmp_path / "eq.bib",
+        "@article{corp2020,\n  author = {{Alpha=Beta Corp} and Doe, J},\n  title = {Equals},\n  year = {2020},\n}\n",
+    )
     assert len(import_file(tiny_project, fine, dry_run=True).added) == 1
-    folded = _write(tmp_path / "folded.bib", "@article{fold2020,\n  author = {Doe, J}\n  title = {Folded},\n"
-                    "  year = {2020},\n}\n")
+    folded = _write(
+        tmp_path / "folded.bib", "@article{fold2020,\n  author = {Doe, J}\n  title = {Folded},\n  year = {2020},\n}\n"
+    )
     assert "before field 'title'" in import_file(tiny_project, folded, dry_run=True).skipped[0].reason
-    repeated = _write(tmp_path / "dup.bib", "@article{dup2020,\n  author = {Doe, J},\n  title = {A},\n"
-                      "  title = {B},\n  year = {2020},\n}\n")
+    repeated = _write(
+        tmp_path / "dup.bib",
+        "@article{dup2020,\n  author = {Doe, J},\n  title = {A},\n  title = {B},\n  year = {2020},\n}\n",
+    )
     reason = import_file(tiny_project, repeated, dry_run=True).skipped[0].reason
     assert reason == "entry 'dup2020' gives the field 'title' twice; keep one"
 
 
 def test_import_keeps_the_corpus_files_modes_and_fails_when_nothing_imports(tiny_project, tmp_path):
     target = tiny_project.corpus / "imported.bib"
-    first = _write(tmp_path / "a.bib", "@article{alpha2020,\n  author = {Alpha, A},\n  title = {Alpha},\n  year = {2020},\n}\n")
+    first = _write(
+        tmp_path / "a.bib", "@article{alpha2020,\n  author = {Alpha, A},\n  title = {Alpha},\n  year = {2020},\n}\n"
+    )
     import_file(tiny_project, first)
     assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
     os.chmod(target, 0o640)
-    second = _write(tmp_path / "b.bib", "@article{beta2021,\n  author = {Beta, B},\n  title = {Beta},\n  year = {2021},\n}\n")
+    second = _write(
+        tmp_path / "b.bib", "@article{beta2021,\n  author = {Beta, B},\n  title = {Beta},\n  year = {2021},\n}\n"
+    )
     import_file(tiny_project, second)
     assert target.stat().st_mode & 0o777 == 0o640
     bad = _write(tmp_path / "bad.bib", "@article{bad2020,\n  title = {No year},\n}\n")
     env = {**os.environ, "KB_BUILD_DIR": str(tiny_project.build)}
     before = target.read_text(encoding="utf-8")
-    done = subprocess.run([KB, "--root", str(tiny_project.root), "import", str(bad)], capture_output=True, text=True,
-                          env=env)
+    done = subprocess.run(
+        [KB, "--root", str(tiny_project.root), "import", str(bad)], capture_output=True, text=True, env=env
+    )
     assert done.returncode == 1 and done.stderr.startswith("error: no record")
     assert target.read_text(encoding="utf-8") == before
 

@@ -19,7 +19,13 @@ from kb.cli import main
 from kb.knowledge_base import KnowledgeBase
 from kb.rdf.namespace import PREFIXES
 from kb.sparql import (
-    QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout, check_query, format_result, run_query,
+    QueryFailed,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    check_query,
+    format_result,
+    run_query,
 )
 
 CLAIMS_GRAPH = PREFIXES["graph"] + "claims"
@@ -29,8 +35,13 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?x ?b . ?c ?y ?d . ?e ?z ?f }"
 
 
 def _cli(settings, *args, input=None):
-    return CliRunner().invoke(main, ["--root", str(settings.root), *args], input=input, catch_exceptions=False,
-                              env={"KB_BUILD_DIR": str(settings.build_dir)})
+    return CliRunner().invoke(
+        main,
+        ["--root", str(settings.root), *args],
+        input=input,
+        catch_exceptions=False,
+        env={"KB_BUILD_DIR": str(settings.build_dir)},
+    )
 
 
 @pytest.fixture
@@ -62,6 +73,7 @@ def listener():
 
 # -- query forms, prefixes, results ------------------------------------------------------------
 
+
 def test_select_with_predeclared_prefixes_counts_the_claims(real_kb):
     result = run_query(real_kb, "SELECT (COUNT(?c) AS ?n) WHERE { ?c a gkb:Claim }")
     assert result.form == "SELECT" and result.variables == ("n",)
@@ -85,17 +97,22 @@ def test_ask_construct_describe(real_kb):
 
 
 def test_from_names_a_graph_of_the_dataset_and_is_honoured(real_kb):
-    in_graph = run_query(real_kb, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{CLAIMS_GRAPH}> {{ ?s ?p ?o }} }}").rows[0]["n"]
+    in_graph = run_query(real_kb, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{CLAIMS_GRAPH}> {{ ?s ?p ?o }} }}").rows[0][
+        "n"
+    ]
     everything = run_query(real_kb, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]
     from_claims = run_query(real_kb, "SELECT (COUNT(*) AS ?n) FROM graph:claims WHERE { ?s ?p ?o }").rows[0]["n"]
     assert from_claims == in_graph < everything == len(real_kb.store)
 
 
 def test_rows_are_plain_values_and_bindings_keep_terms(real_kb):
-    result = run_query(real_kb, """SELECT ?source ?year ?title WHERE {
+    result = run_query(
+        real_kb,
+        """SELECT ?source ?year ?title WHERE {
         source:bathelt2004clusters fabio:hasPublicationYear ?year ; dcterms:title ?title .
-        BIND(source:bathelt2004clusters AS ?source) }""")
-    row, = result.rows
+        BIND(source:bathelt2004clusters AS ?source) }""",
+    )
+    (row,) = result.rows
     assert row["source"] == PREFIXES["source"] + "bathelt2004clusters"
     assert row["year"] == "2004" and row["title"].startswith("Clusters and knowledge")
     assert result.bindings[0]["title"].language == "en"
@@ -162,8 +179,10 @@ def test_turtle_of_a_graph_result_parses_back_to_the_same_triples(real_kb):
     result = run_query(real_kb, "CONSTRUCT WHERE { ?c dcterms:source source:cairncross1997death ; gkb:text ?t }")
     text = format_result(result, "turtle")
     assert "@prefix gkb:" in text and "@prefix bibo:" not in text  # only the prefixes used
-    back = {(t.subject.value, t.predicate.value, str(t.object))
-            for t in pyoxigraph.parse(text.encode(), format=pyoxigraph.RdfFormat.TURTLE)}
+    back = {
+        (t.subject.value, t.predicate.value, str(t.object))
+        for t in pyoxigraph.parse(text.encode(), format=pyoxigraph.RdfFormat.TURTLE)
+    }
     ours = {(s.value, p.value, o.n3()) for s, p, o in result.triples}
     assert back == ours and len(ours) > 4
     assert "\n" in format_result(result, "ntriples")
@@ -180,7 +199,9 @@ def test_a_format_that_does_not_fit_the_result_lists_the_ones_that_do(real_kb):
 
 
 def test_table_wraps_prose_to_the_width(real_kb):
-    result = run_query(real_kb, "SELECT ?claim ?text WHERE { ?claim gkb:text ?text FILTER(LANG(?text) = 'en') } LIMIT 5")
+    result = run_query(
+        real_kb, "SELECT ?claim ?text WHERE { ?claim gkb:text ?text FILTER(LANG(?text) = 'en') } LIMIT 5"
+    )
     table = format_result(result, "table", width=100)
     assert all(len(line) <= 100 for line in table.splitlines())
     assert "claim:" in table and table.splitlines()[0].split() == ["claim", "text"]
@@ -188,17 +209,21 @@ def test_table_wraps_prose_to_the_width(real_kb):
 
 # -- refusals: one test each ------------------------------------------------------------------
 
-@pytest.mark.parametrize("update, keyword", [
-    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "INSERT DATA"),
-    ("DELETE WHERE { ?s ?p ?o }", "DELETE WHERE"),
-    ("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "INSERT/DELETE"),
-    ("LOAD <file:///etc/passwd>", "LOAD"),
-    ("LOAD <http://127.0.0.1:1/data.ttl> INTO GRAPH <urn:g>", "LOAD"),
-    ("CLEAR ALL", "CLEAR"),
-    ("DROP GRAPH graph:claims", "DROP"),
-    ("CREATE GRAPH <urn:g>", "CREATE"),
-    ("INSERT DATA { <urn:a> <urn:b> }", "INSERT"),  # malformed, still named as what it is
-])
+
+@pytest.mark.parametrize(
+    "update, keyword",
+    [
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "INSERT DATA"),
+        ("DELETE WHERE { ?s ?p ?o }", "DELETE WHERE"),
+        ("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "INSERT/DELETE"),
+        ("LOAD <file:///etc/passwd>", "LOAD"),
+        ("LOAD <http://127.0.0.1:1/data.ttl> INTO GRAPH <urn:g>", "LOAD"),
+        ("CLEAR ALL", "CLEAR"),
+        ("DROP GRAPH graph:claims", "DROP"),
+        ("CREATE GRAPH <urn:g>", "CREATE"),
+        ("INSERT DATA { <urn:a> <urn:b> }", "INSERT"),  # malformed, still named as what it is
+    ],
+)
 def test_updates_are_refused(real_kb, update, keyword):
     with pytest.raises(QueryRefused, match="read-only") as refused:
         run_query(real_kb, update)
@@ -208,10 +233,12 @@ def test_updates_are_refused(real_kb, update, keyword):
 
 def test_service_is_refused_before_any_engine_calls_out(real_kb, listener):
     url, hits = listener
-    for query in (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}",
-                  f"SELECT * WHERE {{ OPTIONAL {{ {{ SELECT ?x WHERE {{ SERVICE SILENT <{url}> {{ ?x ?p ?o }} }} }} }} }}",
-                  "SELECT * WHERE { SERVICE ?endpoint { ?x ?p ?o } }",
-                  f"SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?x ?p ?o }} }}"):
+    for query in (
+        f"SELECT * WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}",
+        f"SELECT * WHERE {{ OPTIONAL {{ {{ SELECT ?x WHERE {{ SERVICE SILENT <{url}> {{ ?x ?p ?o }} }} }} }} }}",
+        "SELECT * WHERE { SERVICE ?endpoint { ?x ?p ?o } }",
+        f"SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?x ?p ?o }} }}",
+    ):
         with pytest.raises(QueryRefused, match="SERVICE") as refused:
             run_query(real_kb, query)
         assert refused.value.reason == "service"
@@ -226,8 +253,9 @@ def test_the_word_service_in_strings_comments_and_names_is_no_service(real_kb):
     assert checked.services == ()
 
 
-@pytest.mark.parametrize("clause", ["FROM <file:///etc/passwd>", "FROM NAMED <https://example.org/data.ttl>",
-                                    "FROM <kb.sqlite>"])
+@pytest.mark.parametrize(
+    "clause", ["FROM <file:///etc/passwd>", "FROM NAMED <https://example.org/data.ttl>", "FROM <kb.sqlite>"]
+)
 def test_outside_datasets_are_refused(real_kb, clause):
     with pytest.raises(QueryRefused, match="FROM") as refused:
         run_query(real_kb, f"SELECT * {clause} WHERE {{ ?s ?p ?o }}")
@@ -244,7 +272,7 @@ def test_malformed_query_gives_line_and_column(real_kb):
     assert (error.value.line, error.value.column) == (5, 1) and error.value.text_line == "}"
     assert "line 5, column 1" in str(error.value)
     with pytest.raises(QuerySyntaxError) as error:
-        run_query(real_kb, "PREFIX ex: <http://example.org/>\nSELECT ?x WHERE {\n  ?x ex:p \"Ж\" ex:q }")
+        run_query(real_kb, 'PREFIX ex: <http://example.org/>\nSELECT ?x WHERE {\n  ?x ex:p "Ж" ex:q }')
     assert (error.value.line, error.value.column) == (3, 15) and "ex:q" in error.value.text_line
 
 
@@ -262,6 +290,7 @@ def test_empty_and_oversized_queries(real_kb):
 
 
 # -- limits ------------------------------------------------------------------------------------
+
 
 def test_a_runaway_query_is_stopped_at_the_time_limit(real_kb):
     started = time.monotonic()
@@ -308,8 +337,13 @@ def _unordered_concats(rows: list[dict]) -> list[dict]:
     """Rows with each GROUP_CONCAT list as a sorted tuple: SPARQL leaves the order inside undefined."""
     import re
 
-    return [{name: tuple(sorted(re.split(r"[,;] ", value))) if isinstance(value, str) else value
-             for name, value in row.items()} for row in rows]
+    return [
+        {
+            name: tuple(sorted(re.split(r"[,;] ", value))) if isinstance(value, str) else value
+            for name, value in row.items()
+        }
+        for row in rows
+    ]
 
 
 def test_in_memory_workers_answer_every_named_query_as_the_store_does(real_kb, in_memory_workers):
@@ -339,6 +373,7 @@ def test_a_dataset_over_the_in_memory_limit_stays_on_disk(real_project, in_memor
 
 
 # -- the command line --------------------------------------------------------------------------
+
 
 def test_cli_query_formats_and_output_file(real_project, tmp_path):
     result = _cli(real_project, "sparql", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a gkb:Claim }", "--format", "json")
@@ -371,18 +406,20 @@ def test_cli_list_show_and_run_by_name(real_project):
     assert themed.exit_code == 0 and "theme/proximity>" in themed.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["SELECT ?x WHERE {\n ?x ?p }"], "error: SPARQL syntax error at line 2"),
-    (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "error: INSERT DATA refused"),
-    (["SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"], "error: SERVICE"),
-    (["SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"], "error: FROM <file:///etc/passwd> refused"),
-    (["--name", "evidence-gap"], "error: no named query 'evidence-gap'; did you mean evidence-gaps"),
-    (["--name", "claims-on-theme", "-p", "theme=proximty"], "error: theme:proximty is not in the knowledge base"),
-    (["SELECT * WHERE { ?s ?p ?o }", "--format", "turtle"], "error: format 'turtle' does not fit"),
-    ([], "error: give exactly one of"),
-    ([RUNAWAY, "--timeout", "1"],
-     "error: the query was stopped after 1 s"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["SELECT ?x WHERE {\n ?x ?p }"], "error: SPARQL syntax error at line 2"),
+        (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "error: INSERT DATA refused"),
+        (["SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"], "error: SERVICE"),
+        (["SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"], "error: FROM <file:///etc/passwd> refused"),
+        (["--name", "evidence-gap"], "error: no named query 'evidence-gap'; did you mean evidence-gaps"),
+        (["--name", "claims-on-theme", "-p", "theme=proximty"], "error: theme:proximty is not in the knowledge base"),
+        (["SELECT * WHERE { ?s ?p ?o }", "--format", "turtle"], "error: format 'turtle' does not fit"),
+        ([], "error: give exactly one of"),
+        ([RUNAWAY, "--timeout", "1"], "error: the query was stopped after 1 s"),
+    ],
+)
 def test_cli_errors_are_one_line_and_exit_1(real_project, args, message):
     result = _cli(real_project, "sparql", *args)
     assert result.exit_code == 1

@@ -17,7 +17,7 @@ EMPIRICAL = {"empirical-quantitative", "case-study", "indicator-rating"}
 
 def _local(iri: str, prefix: str) -> str:
     assert iri.startswith(PREFIXES[prefix]), iri
-    return iri[len(PREFIXES[prefix]):]
+    return iri[len(PREFIXES[prefix]) :]
 
 
 def _run(real_kb, name, **params):
@@ -37,8 +37,9 @@ def test_the_library_has_at_least_12_documented_queries():
         assert query.title.endswith("?"), f"{query.name}: the title should be the question it answers"
         assert len(query.description) > 60, query.name
         for parameter in query.parameters:
-            assert f"VALUES ?{parameter.name} {{ {parameter.default} }}" in query.text, \
+            assert f"VALUES ?{parameter.name} {{ {parameter.default} }}" in query.text, (
                 f"{query.name}: parameter ?{parameter.name} needs its VALUES clause with the default"
+            )
 
 
 def test_every_named_query_has_a_test_here():
@@ -107,8 +108,9 @@ def test_sources_per_theme_per_decade(real_kb):
         for theme in claim.themes:
             expected[(theme, _decade(corpus.sources[claim.source_key].year))].add(claim.source_key)
     rows = _run(real_kb, "sources-per-theme-per-decade")
-    assert {(_local(r["theme"], "theme"), int(r["decade"])): r["sources"] for r in rows} == \
-        {k: len(v) for k, v in expected.items()}
+    assert {(_local(r["theme"], "theme"), int(r["decade"])): r["sources"] for r in rows} == {
+        k: len(v) for k, v in expected.items()
+    }
     # The death-of-distance debate starts in the 1990s with Cairncross.
     assert any(_local(r["theme"], "theme") == "death-of-distance" and int(r["decade"]) == 1990 for r in rows)
 
@@ -132,11 +134,17 @@ def test_authors_by_theme(real_kb):
 def test_seed_argument_support(real_kb):
     corpus = real_kb.corpus
     rows = _run(real_kb, "seed-argument-support")
-    expected = {(t, c.id) for c in corpus.claims.values() if c.source_key != SEED
-                for t in c.supports if corpus.claims[t].source_key == SEED}
+    expected = {
+        (t, c.id)
+        for c in corpus.claims.values()
+        if c.source_key != SEED
+        for t in c.supports
+        if corpus.claims[t].source_key == SEED
+    }
     assert {(_local(r["seedClaim"], "claim"), _local(r["claim"], "claim")) for r in rows} == expected
-    assert (f"{SEED}-glocalization-of-innovations", "bathelt2004clusters-buzz-and-pipelines") in \
-        {(_local(r["seedClaim"], "claim"), _local(r["claim"], "claim")) for r in rows}
+    assert (f"{SEED}-glocalization-of-innovations", "bathelt2004clusters-buzz-and-pipelines") in {
+        (_local(r["seedClaim"], "claim"), _local(r["claim"], "claim")) for r in rows
+    }
     supporters = Counter(t for t, _ in expected)
     assert all(r["supporters"] == supporters[_local(r["seedClaim"], "claim")] for r in rows)
     assert [r["supporters"] for r in rows] == sorted((r["supporters"] for r in rows), reverse=True)
@@ -193,8 +201,9 @@ def test_claims_of_source(real_kb):
             claim = claims[_local(row["claim"], "claim")]
             assert set(row["themes"].split(", ")) == set(claim.themes)
             assert row["evidence"] == claim.evidence and row["basis"] == claim.based_on
-            assert set(filter(None, (row["relations"] or "").split("; "))) == \
-                {f"{relation} {target}" for relation, target in claim.relations()}
+            assert set(filter(None, (row["relations"] or "").split("; "))) == {
+                f"{relation} {target}" for relation, target in claim.relations()
+            }
 
 
 def test_evidence_by_theme(real_kb):
@@ -240,11 +249,12 @@ def test_theme_co_occurrence(real_kb):
     for claim in corpus.claims.values():
         themes = sorted(set(claim.themes), key=lambda t: PREFIXES["theme"] + t)
         for i, first in enumerate(themes):
-            for second in themes[i + 1:]:
+            for second in themes[i + 1 :]:
                 pairs[(first, second)].add(claim.id)
     rows = _run(real_kb, "theme-co-occurrence")
-    assert {(_local(r["theme"], "theme"), _local(r["otherTheme"], "theme")): r["claims"] for r in rows} == \
-        {k: len(v) for k, v in pairs.items()}
+    assert {(_local(r["theme"], "theme"), _local(r["otherTheme"], "theme")): r["claims"] for r in rows} == {
+        k: len(v) for k, v in pairs.items()
+    }
     themes = real_kb.themes
     for row in rows:
         a, b = _local(row["theme"], "theme"), _local(row["otherTheme"], "theme")
@@ -264,8 +274,9 @@ def test_source_engagement(real_kb):
             if other != claim.source_key:
                 expected[(claim.source_key, relation, other)] += 1
     rows = _run(real_kb, "source-engagement")
-    assert {(_local(r["source"], "source"), r["relation"], _local(r["otherSource"], "source")): r["links"]
-            for r in rows} == dict(expected)
+    assert {
+        (_local(r["source"], "source"), r["relation"], _local(r["otherSource"], "source")): r["links"] for r in rows
+    } == dict(expected)
     assert ("asheim2002regional", "disputes", "cairncross1997death") in expected
     # Strongest links first, ties by source, relation and other source (sorted by keys for speed).
     order = [(-r["links"], r["source"], r["relation"], r["otherSource"]) for r in rows]
@@ -304,7 +315,9 @@ def test_corpus_timeline(real_kb):
         sources[(int(row["year"]), row["language"])] += row["sources"]
         claims[(int(row["year"]), row["language"])] += row["claims"]
     assert sources == Counter((s.year, s.language) for s in corpus.sources.values())
-    assert +claims == Counter((corpus.sources[c.source_key].year, corpus.sources[c.source_key].language)
-                              for c in corpus.claims.values())
-    assert [(r["year"], r["language"], r["kind"]) for r in rows] == \
-        sorted((r["year"], r["language"], r["kind"]) for r in rows)
+    assert +claims == Counter(
+        (corpus.sources[c.source_key].year, corpus.sources[c.source_key].language) for c in corpus.claims.values()
+    )
+    assert [(r["year"], r["language"], r["kind"]) for r in rows] == sorted(
+        (r["year"], r["language"], r["kind"]) for r in rows
+    )

@@ -63,7 +63,8 @@ def test_parsing_corpus_and_ontology_fetches_nothing_and_reads_only_its_files(ti
     (tiny_project.ontology / "hostile.ttl").write_text(
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
         f"<urn:x-test:hostile> a owl:Ontology ; owl:imports <{url}> , <{outside.as_uri()}> .\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     from kb.build.builder import validate
 
     try:
@@ -81,12 +82,23 @@ def test_parsing_corpus_and_ontology_fetches_nothing_and_reads_only_its_files(ti
     # Code and package metadata (the build hashes its own code; rdflib looks up its plugins),
     # the OS description some libraries read, and the project itself: nothing else.
     code = Path(kb.__file__).resolve().parent
-    allowed = [project, code, Path(__file__).resolve().parent, *_python_paths(), Path("/proc"), Path("/dev"), Path("/sys")]
+    allowed = [
+        project,
+        code,
+        Path(__file__).resolve().parent,
+        *_python_paths(),
+        Path("/proc"),
+        Path("/dev"),
+        Path("/sys"),
+    ]
     opened = {Path(str(path)).resolve() for event, path in events if event == "open" and isinstance(path, (str, Path))}
-    unexpected = sorted(str(p) for p in opened
-                        if not any(p == root or root in p.parents for root in allowed)
-                        and not p.parent.name.endswith((".egg-info", ".dist-info"))
-                        and str(p) not in ("/usr/lib/os-release", "/etc/os-release"))
+    unexpected = sorted(
+        str(p)
+        for p in opened
+        if not any(p == root or root in p.parents for root in allowed)
+        and not p.parent.name.endswith((".egg-info", ".dist-info"))
+        and str(p) not in ("/usr/lib/os-release", "/etc/os-release")
+    )
     assert not unexpected, f"files read outside the project and Python: {unexpected}"
     assert outside.resolve() not in opened
     read_in_project = {p for p in opened if project in p.parents}

@@ -1,9 +1,9 @@
 """Search (the landing page): one query box in English or Russian, filters, evidence cards."""
 
-import streamlit as st
-
 import resources
+import streamlit as st
 from components import claim_card, language, plain, source_line, sync_query_params
+
 from kb.errors import KbError
 from kb.search import FILTERS, SearchFilters
 
@@ -21,8 +21,12 @@ def _url(name: str) -> str:
 
 
 st.title("What does the literature say?")
-query = st.text_input("Question or keywords, in English or Russian", value=params.get("q", ""), key="search_query",
-                      placeholder="e.g. does geographical proximity still matter for innovation?  ·  роль кластеров в регионах")
+query = st.text_input(
+    "Question or keywords, in English or Russian",
+    value=params.get("q", ""),
+    key="search_query",
+    placeholder="e.g. does geographical proximity still matter for innovation?  ·  роль кластеров в регионах",
+)
 values: dict[str, object] = {}
 shown = [f for f in FILTERS if f.widget == "select"]
 with st.expander("Filters", expanded=any(params.get(_url(f.name)) for f in FILTERS)):
@@ -32,21 +36,39 @@ with st.expander("Filters", expanded=any(params.get(_url(f.name)) for f in FILTE
         labels = dict(f.choices(kb, language()))
         wanted = params.get(_url(f.name))
         values[f.name] = columns[index % 3].selectbox(
-            f.label, options, index=options.index(wanted) if wanted in options else 0, key=f"search_{f.name}",
-            format_func=lambda value, labels=labels, f=f: labels.get(value, value) if value else f"Any {f.label.lower()}")
+            f.label,
+            options,
+            index=options.index(wanted) if wanted in options else 0,
+            key=f"search_{f.name}",
+            format_func=lambda value, labels=labels, f=f: (
+                labels.get(value, value) if value else f"Any {f.label.lower()}"
+            ),
+        )
     a, b = st.columns([2, 1])
-    year_range = a.slider("Years", low, high, (int(params.get("from", low)), int(params.get("to", high))),
-                          key="search_years")
+    year_range = a.slider(
+        "Years", low, high, (int(params.get("from", low)), int(params.get("to", high))), key="search_years"
+    )
     values["year_from"] = year_range[0] if year_range[0] != low else None
     values["year_to"] = year_range[1] if year_range[1] != high else None
-    mode = b.segmented_control("Ranking", ["hybrid", "dense", "lexical"], default=params.get("mode", "hybrid"),
-                               key="search_mode") or "hybrid"
+    mode = (
+        b.segmented_control(
+            "Ranking", ["hybrid", "dense", "lexical"], default=params.get("mode", "hybrid"), key="search_mode"
+        )
+        or "hybrid"
+    )
 k = 10
 
-sync_query_params({"q": query.strip(), **{_url(name): value for name, value in values.items()},
-                   "mode": mode if mode != "hybrid" else None})
+sync_query_params(
+    {
+        "q": query.strip(),
+        **{_url(name): value for name, value in values.items()},
+        "mode": mode if mode != "hybrid" else None,
+    }
+)
 if not query.strip():
-    st.info("Type a question above. Browse the [themes](themes) or the [evidence map](evidence_map) to see what the corpus covers.")
+    st.info(
+        "Type a question above. Browse the [themes](themes) or the [evidence map](evidence_map) to see what the corpus covers."
+    )
     st.stop()
 
 try:
@@ -68,11 +90,19 @@ for index, result in enumerate(results):
     else:
         with st.container(border=True):
             st.markdown(source_line(result.source))
-            st.page_link("app_pages/source.py", label="Source", icon=":material/menu_book:",
-                         query_params={"key": result.source.key})
+            st.page_link(
+                "app_pages/source.py",
+                label="Source",
+                icon=":material/menu_book:",
+                query_params={"key": result.source.key},
+            )
 
 keys = list(dict.fromkeys(r.source.key for r in results))
-st.download_button(f"Export the {len(keys)} sources of these results (BibTeX)",
-                   kb.export([evidence.corpus.sources[key] for key in keys], "bibtex"),
-                   file_name="search-results.bib", mime="application/x-bibtex", key="search_export",
-                   icon=":material/download:")
+st.download_button(
+    f"Export the {len(keys)} sources of these results (BibTeX)",
+    kb.export([evidence.corpus.sources[key] for key in keys], "bibtex"),
+    file_name="search-results.bib",
+    mime="application/x-bibtex",
+    key="search_export",
+    icon=":material/download:",
+)

@@ -1,9 +1,9 @@
 """Themes: the thesaurus as a navigable hierarchy, and one theme's evidence."""
 
-import streamlit as st
-
 import resources
+import streamlit as st
 from components import claim_card, language, plain, source_line, sync_query_params
+
 from kb.browse.pages import theme_page, theme_tree
 
 evidence = resources.evidence()
@@ -16,8 +16,11 @@ INDENT = "\u2003"
 def tree(nodes, depth=0):
     for node in nodes:
         label = node.label_ru if language() == "ru" else node.label
-        st.page_link("app_pages/themes.py", label=f"{INDENT * depth}{plain(label)}  ·  {node.claims}",
-                     query_params={"id": node.id})
+        st.page_link(
+            "app_pages/themes.py",
+            label=f"{INDENT * depth}{plain(label)}  ·  {node.claims}",
+            query_params={"id": node.id},
+        )
         tree(node.children, depth + 1)
 
 
@@ -45,15 +48,21 @@ if theme.alt_labels:
     st.caption("Also called: " + plain(", ".join(text for _, text in theme.alt_labels)))
 
 columns = st.columns(3)
-for column, (title, items) in zip(columns, (("Broader", page.broader), ("Narrower", page.narrower), ("Related", page.related))):
+for column, (title, items) in zip(
+    columns, (("Broader", page.broader), ("Narrower", page.narrower), ("Related", page.related))
+):
     with column:
         st.markdown(f"**{title}**")
         for other_id, label in items:
             st.page_link("app_pages/themes.py", label=plain(label), query_params={"id": other_id})
         if not items:
             st.caption("—")
-st.page_link("app_pages/graph.py", label="See this theme's neighbourhood as a graph", icon=":material/hub:",
-             query_params={"theme": theme_id})
+st.page_link(
+    "app_pages/graph.py",
+    label="See this theme's neighbourhood as a graph",
+    icon=":material/hub:",
+    query_params={"theme": theme_id},
+)
 
 total = sum(len(v) for v in page.claims_by_evidence.values())
 st.subheader(f"Claims ({total}; {page.direct_claims} tagged with this theme itself)")
@@ -64,8 +73,10 @@ for evidence_type, views in page.claims_by_evidence.items():
         for view in views:
             claim_card(view, key=f"{evidence_type}-{view.id}")
 
-for title, pairs, verb in (("Claims that dispute each other", page.disputes, "disputes"),
-                           ("Claims that support each other", page.supports, "supports")):
+for title, pairs, verb in (
+    ("Claims that dispute each other", page.disputes, "disputes"),
+    ("Claims that support each other", page.supports, "supports"),
+):
     if pairs:
         st.subheader(f"{title} ({len(pairs)})")
         for index, (left, right) in enumerate(pairs):
@@ -81,6 +92,10 @@ st.subheader(f"Sources ({len(page.sources)})")
 for source, count in page.sources:
     row = st.container(horizontal=True, vertical_alignment="center")
     with row:
-        st.page_link("app_pages/source.py", label=f"{count} claim{'s' if count != 1 else ''}",
-                     icon=":material/menu_book:", query_params={"key": source.key})
+        st.page_link(
+            "app_pages/source.py",
+            label=f"{count} claim{'s' if count != 1 else ''}",
+            icon=":material/menu_book:",
+            query_params={"key": source.key},
+        )
         st.markdown(source_line(source))

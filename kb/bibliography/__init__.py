@@ -14,10 +14,19 @@ rapidfuzz) happen inside the functions that need them.
 from __future__ import annotations
 
 from kb.bibliography.errors import (
-    ImportFileError, SelectionError, StyleFileError, UnknownFormatError, UnknownStyleError,
+    ImportFileError,
+    SelectionError,
+    StyleFileError,
+    UnknownFormatError,
+    UnknownStyleError,
 )
 from kb.bibliography.formats import (
-    EXPORT_FORMATS, ExportFormat, available_formats, corpus_people, export_format, export_sources,
+    EXPORT_FORMATS,
+    ExportFormat,
+    available_formats,
+    corpus_people,
+    export_format,
+    export_sources,
 )
 from kb.bibliography.selection import claims_by_source, select_sources
 from kb.bibliography.styles import DEFAULT_STYLE, FEATURED_STYLES, StyleInfo, available_styles, resolve_style
@@ -37,8 +46,15 @@ def format_citation(source, style: str = DEFAULT_STYLE, markup: str = "text", pe
     return run(source, style, markup, people)
 
 
-def import_file(settings, path, dry_run: bool = False, strict: bool = False, into: str | None = None, today=None,
-                fmt: str | None = None):
+def import_file(
+    settings,
+    path,
+    dry_run: bool = False,
+    strict: bool = False,
+    into: str | None = None,
+    today=None,
+    fmt: str | None = None,
+):
     """Import a .bib, .ris or CSL-JSON file, or a reference list (.txt, `fmt="refs"`), into corpus/
     (see kb.bibliography.importing); an `ImportReport`."""
     from kb.bibliography.importing import import_file as run
@@ -55,8 +71,26 @@ def read_records(path):
 
 
 __all__ = [
-    "DEFAULT_STYLE", "EXPORT_FORMATS", "FEATURED_STYLES", "ExportFormat", "ImportFileError", "SelectionError",
-    "StyleFileError", "StyleInfo", "UnknownFormatError", "UnknownStyleError", "available_formats",
-    "available_styles", "claims_by_source", "corpus_people", "export_format", "export_sources", "format_bibliography",
-    "format_citation", "import_file", "read_records", "resolve_style", "select_sources",
+    "DEFAULT_STYLE",
+    "EXPORT_FORMATS",
+    "FEATURED_STYLES",
+    "ExportFormat",
+    "ImportFileError",
+    "SelectionError",
+    "StyleFileError",
+    "StyleInfo",
+    "UnknownFormatError",
+    "UnknownStyleError",
+    "available_formats",
+    "available_styles",
+    "claims_by_source",
+    "corpus_people",
+    "export_format",
+    "export_sources",
+    "format_bibliography",
+    "format_citation",
+    "import_file",
+    "read_records",
+    "resolve_style",
+    "select_sources",
 ]

@@ -9,7 +9,7 @@ BibTeX maps the types and fields that classic styles know (`@techreport`, `journ
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from kb.bibliography.fields import claim_note, full_title, has_own_latin_names, people_to_bibtex
 from kb.corpus.bibtex import clean_text
@@ -28,7 +28,9 @@ def format_value(value: str, verbatim: bool = False) -> str:
     return _ESCAPE.sub(r"\\\1", value)
 
 
-def source_fields(source: Source, flavour: str = "biblatex", claims: Sequence[Claim] = ()) -> tuple[str, list[tuple[str, str]]]:
+def source_fields(
+    source: Source, flavour: str = "biblatex", claims: Sequence[Claim] = ()
+) -> tuple[str, list[tuple[str, str]]]:
     """The entry type and the (field, value) pairs of one record, in the corpus's field order.
 
     Values are escaped and ready to put inside braces; names are already in BibTeX name syntax.
@@ -131,7 +133,9 @@ def format_entry(source: Source, flavour: str = "biblatex", claims: Sequence[Cla
 
 
 def format_entries(
-    sources: Iterable[Source], flavour: str = "biblatex", claims: Mapping[str, Sequence[Claim]] | None = None,
+    sources: Iterable[Source],
+    flavour: str = "biblatex",
+    claims: Mapping[str, Sequence[Claim]] | None = None,
     header: str = "",
 ) -> str:
     claims = claims or {}

@@ -196,8 +196,16 @@ def _plural_by_csl_rule(model) -> None:
     model.Label._is_plural = is_plural
 
 
-_TITLE_VARIABLES = {"title", "title-short", "container-title", "container-title-short", "collection-title",
-                    "original-title", "reviewed-title", "volume-title"}
+_TITLE_VARIABLES = {
+    "title",
+    "title-short",
+    "container-title",
+    "container-title-short",
+    "collection-title",
+    "original-title",
+    "reviewed-title",
+    "volume-title",
+}
 
 
 def _titles_in_recorded_case(model) -> None:

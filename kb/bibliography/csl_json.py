@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from kb.bibliography.bibtex_writer import plain_fields, round_trip_gaps
 from kb.bibliography.fields import (
-    full_title, iso_date, normalise_doi, normalise_language, parse_date, split_full_title,
+    full_title,
+    iso_date,
+    normalise_doi,
+    normalise_language,
+    parse_date,
+    split_full_title,
 )
 from kb.bibliography.records import ParsedFile, ParsedRecord, make_source
 from kb.corpus.bibtex import clean_text
@@ -25,27 +30,75 @@ from kb.errors import CorpusError, Location
 from kb.model import Claim, Person, Source
 
 CSL_TYPES = {
-    "article": "article-journal", "book": "book", "collection": "book", "incollection": "chapter",
-    "inproceedings": "paper-conference", "report": "report", "thesis": "thesis", "legislation": "legislation",
-    "online": "webpage", "misc": "document",
+    "article": "article-journal",
+    "book": "book",
+    "collection": "book",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "report": "report",
+    "thesis": "thesis",
+    "legislation": "legislation",
+    "online": "webpage",
+    "misc": "document",
 }
 IMPORT_TYPES = {
-    "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
-    "review": "article", "review-book": "article", "book": "book", "classic": "book", "pamphlet": "book",
-    "chapter": "incollection", "entry": "incollection", "entry-dictionary": "incollection",
-    "entry-encyclopedia": "incollection", "paper-conference": "inproceedings", "report": "report",
-    "standard": "report", "thesis": "thesis", "legislation": "legislation", "bill": "legislation",
-    "regulation": "legislation", "treaty": "legislation", "legal_case": "legislation", "hearing": "legislation",
-    "webpage": "online", "post": "online", "post-weblog": "online", "document": "misc", "article": "misc",
-    "manuscript": "misc", "dataset": "misc", "software": "misc",
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "review": "article",
+    "review-book": "article",
+    "book": "book",
+    "classic": "book",
+    "pamphlet": "book",
+    "chapter": "incollection",
+    "entry": "incollection",
+    "entry-dictionary": "incollection",
+    "entry-encyclopedia": "incollection",
+    "paper-conference": "inproceedings",
+    "report": "report",
+    "standard": "report",
+    "thesis": "thesis",
+    "legislation": "legislation",
+    "bill": "legislation",
+    "regulation": "legislation",
+    "treaty": "legislation",
+    "legal_case": "legislation",
+    "hearing": "legislation",
+    "webpage": "online",
+    "post": "online",
+    "post-weblog": "online",
+    "document": "misc",
+    "article": "misc",
+    "manuscript": "misc",
+    "dataset": "misc",
+    "software": "misc",
 }
 # Zotero's keys that carry nothing the corpus models (catalogue, archive, rights).
-_IGNORED_KEYS = {"source", "license", "archive", "archive_location", "archive-place", "call-number",
-                 "journalAbbreviation", "container-title-short", "title-short", "shortTitle", "dimensions",
-                 "medium", "scale", "status", "references", "citation-label", "id", "citation-key", "type"}
+_IGNORED_KEYS = {
+    "source",
+    "license",
+    "archive",
+    "archive_location",
+    "archive-place",
+    "call-number",
+    "journalAbbreviation",
+    "container-title-short",
+    "title-short",
+    "shortTitle",
+    "dimensions",
+    "medium",
+    "scale",
+    "status",
+    "references",
+    "citation-label",
+    "id",
+    "citation-key",
+    "type",
+}
 
 
 # --- writing -----------------------------------------------------------------------------------
+
 
 def format_csl_json(sources: Sequence[Source], claims: Mapping[str, Sequence[Claim]] | None = None) -> str:
     claims = claims or {}
@@ -71,8 +124,7 @@ def csl_item(source: Source, claims: Sequence[Claim] = ()) -> dict:
 def standard_item(source: Source) -> dict:
     """The record in standard CSL variables only (the base of exports and of formatted citations)."""
     kind = source.entry_type
-    item: dict = {"id": source.key, "citation-key": source.key, "type": CSL_TYPES[kind],
-                  "title": full_title(source)}
+    item: dict = {"id": source.key, "citation-key": source.key, "type": CSL_TYPES[kind], "title": full_title(source)}
     if source.subtitle:
         item["title-short"] = source.title
     if source.authors:
@@ -123,14 +175,20 @@ def csl_name(person: Person) -> dict:
 
 
 def _claim(claim: Claim) -> dict:
-    data = {"id": claim.id, "kind": claim.kind, "text": dict(claim.text), "themes": list(claim.themes),
-            "evidence": claim.evidence}
+    data = {
+        "id": claim.id,
+        "kind": claim.kind,
+        "text": dict(claim.text),
+        "themes": list(claim.themes),
+        "evidence": claim.evidence,
+    }
     if claim.locator:
         data["locator"] = claim.locator
     return data
 
 
 # --- reading -----------------------------------------------------------------------------------
+
 
 def read_csl_json(text: str, path: Path) -> ParsedFile:
     """Every usable item of a CSL-JSON file (an array, or one item), one error per unusable item."""
@@ -184,8 +242,12 @@ def item_fields(item: dict) -> tuple[str, str, dict[str, str], list[str]]:
     put("author", _names(item.get("author"), notes, "author"))
     put("editor", _names(item.get("editor"), notes, "editor"))
     container = text("container-title")
-    put("booktitle" if kind in ("incollection", "inproceedings", "book", "collection", "report", "thesis")
-        else "journaltitle", container)
+    put(
+        "booktitle"
+        if kind in ("incollection", "inproceedings", "book", "collection", "report", "thesis")
+        else "journaltitle",
+        container,
+    )
     put("series", text("collection-title"))
     issued = _date(item.get("issued"))
     if issued:
@@ -225,17 +287,43 @@ def item_fields(item: dict) -> tuple[str, str, dict[str, str], list[str]]:
             if name == "entrytype":
                 entry_type = str(value)
             elif name == "claims":
-                notes.append(f"dropped {len(value) if isinstance(value, list) else 1} claim(s) in custom.claims "
-                             "(claims are curated in corpus/claims/, not imported)")
+                notes.append(
+                    f"dropped {len(value) if isinstance(value, list) else 1} claim(s) in custom.claims "
+                    "(claims are curated in corpus/claims/, not imported)"
+                )
             elif isinstance(value, str):
                 fields[name] = value
             else:
                 notes.append(f"ignored custom.{name} (not a text value)")
     if fields.get("subtitle") and fields.get("title"):
         fields["title"], _ = split_full_title(fields["title"], clean_text(fields["subtitle"]))
-    known = {"title", "author", "editor", "container-title", "collection-title", "issued", "accessed", "volume",
-             "issue", "number", "collection-number", "page", "number-of-pages", "publisher", "publisher-place",
-             "genre", "DOI", "ISBN", "ISSN", "URL", "language", "keyword", "abstract", "note", "custom"}
+    known = {
+        "title",
+        "author",
+        "editor",
+        "container-title",
+        "collection-title",
+        "issued",
+        "accessed",
+        "volume",
+        "issue",
+        "number",
+        "collection-number",
+        "page",
+        "number-of-pages",
+        "publisher",
+        "publisher-place",
+        "genre",
+        "DOI",
+        "ISBN",
+        "ISSN",
+        "URL",
+        "language",
+        "keyword",
+        "abstract",
+        "note",
+        "custom",
+    }
     ignored = sorted(k for k in item if k not in known and k not in _IGNORED_KEYS)
     if ignored:
         notes.append(f"ignored CSL variables the corpus does not model: {', '.join(ignored)}")
@@ -252,8 +340,11 @@ def _names(value, notes: list[str], role: str) -> str:
             notes.append(f"ignored an {role} that is not a CSL name object")
             continue
         literal = str(name.get("literal", "")).strip()
-        family = " ".join(str(name.get(k, "")).strip() for k in ("dropping-particle", "non-dropping-particle",
-                                                                  "family") if str(name.get(k, "")).strip())
+        family = " ".join(
+            str(name.get(k, "")).strip()
+            for k in ("dropping-particle", "non-dropping-particle", "family")
+            if str(name.get(k, "")).strip()
+        )
         given, suffix = str(name.get("given", "")).strip(), str(name.get("suffix", "")).strip()
         if literal or not family:
             if literal or given:

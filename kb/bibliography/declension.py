@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kb.script import has_cyrillic
 from kb.model import Person
+from kb.script import has_cyrillic
 
 _GENDERS = ("masc", "femn")
 

@@ -32,13 +32,15 @@ class SelectionError(KbError):
     """A selection that names something the knowledge base does not have."""
 
     @classmethod
-    def unknown_keys(cls, missing: list[str], known: list[str]) -> "SelectionError":
+    def unknown_keys(cls, missing: list[str], known: list[str]) -> SelectionError:
         hints = []
         for key in missing:
             close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
             hints.append(f"'{key}'" + (f" (did you mean {', '.join(close)}?)" if close else ""))
-        return cls(f"unknown citation key{'s' if len(missing) > 1 else ''}: {', '.join(hints)} "
-                   f"(the corpus has {len(known)} sources; see `kb export --format csl-json` for their keys)")
+        return cls(
+            f"unknown citation key{'s' if len(missing) > 1 else ''}: {', '.join(hints)} "
+            f"(the corpus has {len(known)} sources; see `kb export --format csl-json` for their keys)"
+        )
 
 
 class ImportFileError(KbError):

@@ -13,14 +13,40 @@ from kb.corpus.names import has_own_latin_spelling
 from kb.model import Claim, Person, Source
 
 # ISO 639-1 -> the babel name the corpus writes in `langid`.
-BABEL_NAMES = {"en": "english", "de": "german", **{iso: name for name, iso in LANGUAGES.items()
-                                                   if name not in ("american", "british", "ngerman", "english")}}
+BABEL_NAMES = {
+    "en": "english",
+    "de": "german",
+    **{iso: name for name, iso in LANGUAGES.items() if name not in ("american", "british", "ngerman", "english")},
+}
 # Three-letter codes and English or native language names that reference managers write.
 _LANGUAGE_ALIASES = {
-    "eng": "en", "rus": "ru", "ukr": "uk", "ger": "de", "deu": "de", "fre": "fr", "fra": "fr", "spa": "es",
-    "ita": "it", "por": "pt", "pol": "pl", "dut": "nl", "nld": "nl", "swe": "sv", "nor": "no", "fin": "fi",
-    "dan": "da", "cze": "cs", "ces": "cs", "chi": "zh", "zho": "zh", "jpn": "ja",
-    "русский": "ru", "английский": "en", "deutsch": "de", "français": "fr", "español": "es",
+    "eng": "en",
+    "rus": "ru",
+    "ukr": "uk",
+    "ger": "de",
+    "deu": "de",
+    "fre": "fr",
+    "fra": "fr",
+    "spa": "es",
+    "ita": "it",
+    "por": "pt",
+    "pol": "pl",
+    "dut": "nl",
+    "nld": "nl",
+    "swe": "sv",
+    "nor": "no",
+    "fin": "fi",
+    "dan": "da",
+    "cze": "cs",
+    "ces": "cs",
+    "chi": "zh",
+    "zho": "zh",
+    "jpn": "ja",
+    "русский": "ru",
+    "английский": "en",
+    "deutsch": "de",
+    "français": "fr",
+    "español": "es",
 }
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from kb.bibliography.errors import UnknownFormatError
 from kb.bibliography.styles import DEFAULT_STYLE
@@ -22,23 +22,38 @@ class ExportFormat:
     extension: str
     media_type: str
     description: str
-    formatted: bool = False   # a reference list in a CSL style (takes `style`)
+    formatted: bool = False  # a reference list in a CSL style (takes `style`)
 
 
 EXPORT_FORMATS = (
-    ExportFormat("biblatex", ".bib", "application/x-bibtex",
-                 "BibLaTeX, every corpus field (biber ignores glocal-kb's own fields)"),
-    ExportFormat("bibtex", ".bib", "application/x-bibtex",
-                 "classic BibTeX (@techreport, journal, address; titles in braces to keep their case)"),
+    ExportFormat(
+        "biblatex",
+        ".bib",
+        "application/x-bibtex",
+        "BibLaTeX, every corpus field (biber ignores glocal-kb's own fields)",
+    ),
+    ExportFormat(
+        "bibtex",
+        ".bib",
+        "application/x-bibtex",
+        "classic BibTeX (@techreport, journal, address; titles in braces to keep their case)",
+    ),
     ExportFormat("ris", ".ris", "application/x-research-info-systems", "RIS, as Zotero reads and writes it"),
-    ExportFormat("csl-json", ".json", "application/vnd.citationstyles.csl+json",
-                 "CSL-JSON (Zotero, pandoc, citation processors); glocal-kb fields under `custom`"),
-    ExportFormat("text", ".txt", "text/plain; charset=utf-8", "a reference list in a CSL style, plain text",
-                 formatted=True),
-    ExportFormat("html", ".html", "text/html; charset=utf-8", "a reference list in a CSL style, an HTML page",
-                 formatted=True),
-    ExportFormat("markdown", ".md", "text/markdown; charset=utf-8", "a reference list in a CSL style, Markdown",
-                 formatted=True),
+    ExportFormat(
+        "csl-json",
+        ".json",
+        "application/vnd.citationstyles.csl+json",
+        "CSL-JSON (Zotero, pandoc, citation processors); glocal-kb fields under `custom`",
+    ),
+    ExportFormat(
+        "text", ".txt", "text/plain; charset=utf-8", "a reference list in a CSL style, plain text", formatted=True
+    ),
+    ExportFormat(
+        "html", ".html", "text/html; charset=utf-8", "a reference list in a CSL style, an HTML page", formatted=True
+    ),
+    ExportFormat(
+        "markdown", ".md", "text/markdown; charset=utf-8", "a reference list in a CSL style, Markdown", formatted=True
+    ),
 )
 _BY_NAME = {f.name: f for f in EXPORT_FORMATS}
 
@@ -54,8 +69,13 @@ def export_format(name: str) -> ExportFormat:
         raise UnknownFormatError(name, tuple(_BY_NAME)) from None
 
 
-def export_sources(sources: Iterable[Source], format: str = "biblatex", style: str | None = None,
-                   claims: Mapping[str, Sequence[Claim]] | None = None, people: Iterable[Person] = ()) -> str:
+def export_sources(
+    sources: Iterable[Source],
+    format: str = "biblatex",
+    style: str | None = None,
+    claims: Mapping[str, Sequence[Claim]] | None = None,
+    people: Iterable[Person] = (),
+) -> str:
     """The records in one export format, as text (encode as UTF-8 for a download).
 
     `claims` (citation key -> claims) adds each record's claims: as `annotation`/`annote` in
@@ -71,9 +91,11 @@ def export_sources(sources: Iterable[Source], format: str = "biblatex", style: s
     if kind.name in ("biblatex", "bibtex"):
         from kb.bibliography.bibtex_writer import format_entries
 
-        header = (f"% glocal-kb export: {len(sources)} record{'s' if len(sources) != 1 else ''} "
-                  f"({'BibLaTeX' if kind.name == 'biblatex' else 'BibTeX'}). title_en, author_en, correction, "
-                  "verification and cites are glocal-kb's own fields;\n% LaTeX ignores them.\n")
+        header = (
+            f"% glocal-kb export: {len(sources)} record{'s' if len(sources) != 1 else ''} "
+            f"({'BibLaTeX' if kind.name == 'biblatex' else 'BibTeX'}). title_en, author_en, correction, "
+            "verification and cites are glocal-kb's own fields;\n% LaTeX ignores them.\n"
+        )
         return format_entries(sources, kind.name, claims, header)
     if kind.name == "ris":
         from kb.bibliography.ris import format_ris
@@ -86,8 +108,9 @@ def export_sources(sources: Iterable[Source], format: str = "biblatex", style: s
     return _formatted(sources, kind.name, style or DEFAULT_STYLE, claims or {}, people)
 
 
-def _formatted(sources: list[Source], markup: str, style: str, claims: Mapping[str, Sequence[Claim]],
-               people: Iterable[Person] = ()) -> str:
+def _formatted(
+    sources: list[Source], markup: str, style: str, claims: Mapping[str, Sequence[Claim]], people: Iterable[Person] = ()
+) -> str:
     from html import escape
 
     from kb.bibliography.markup import html_document
@@ -99,8 +122,9 @@ def _formatted(sources: list[Source], markup: str, style: str, claims: Mapping[s
     for entry in bibliography.entries:
         notes = [_claim_line(c, by_key[entry.key].language) for c in claims.get(entry.key, ())]
         if markup == "html":
-            annotated = entry.text + ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>"
-                                      if notes else "")
+            annotated = entry.text + (
+                "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes) + "</ul>" if notes else ""
+            )
         elif markup == "markdown":
             annotated = entry.text + "".join(f"\n    - {_markdown_escape(n)}" for n in notes)
         else:

@@ -34,8 +34,15 @@ def _markdown_preformat(text) -> str:
 
 
 markdown = SimpleNamespace(
-    preformat=_markdown_preformat, Italic=_Italic, Oblique=_Italic, Bold=_Bold, Light=str, Underline=str,
-    Superscript=str, Subscript=str, SmallCaps=str,
+    preformat=_markdown_preformat,
+    Italic=_Italic,
+    Oblique=_Italic,
+    Bold=_Bold,
+    Light=str,
+    Underline=str,
+    Superscript=str,
+    Subscript=str,
+    SmallCaps=str,
 )
 
 
@@ -50,6 +57,8 @@ def html_document(entries: list[str], title: str, language: str = "en") -> str:
     from html import escape
 
     body = "\n".join(f'  <div class="csl-entry">{entry}</div>' for entry in entries)
-    return (f'<!DOCTYPE html>\n<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{escape(title)}</title>\n</head>\n<body>\n"
-            f'<div class="csl-bib-body">\n{body}\n</div>\n</body>\n</html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(title)}</title>\n</head>\n<body>\n"
+        f'<div class="csl-bib-body">\n{body}\n</div>\n</body>\n</html>\n'
+    )

@@ -21,10 +21,8 @@ Transliteration is kb.corpus.names' (the Wikipedia scheme, as for identifiers an
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from kb.bibliography.csl_json import csl_name, standard_item
 from kb.bibliography.declension import genitive, name_with_initials
@@ -42,10 +40,10 @@ _NOT_CITED = ("note", "abstract", "keyword", "citation-key")
 
 @dataclass(frozen=True)
 class PreparedItem:
-    id: str            # citeproc id (lower case, unique)
-    key: str           # the record's citation key
-    data: dict         # CSL-JSON for citeproc
-    locale: str        # locale to render this item with
+    id: str  # citeproc id (lower case, unique)
+    key: str  # the record's citation key
+    data: dict  # CSL-JSON for citeproc
+    locale: str  # locale to render this item with
     year: int
 
 
@@ -58,8 +56,12 @@ def prepare_items(sources: list[Source], style: StyleInfo, people: Iterable[Pers
 def one_form_per_person(sources: list[Source], people: Iterable[Person] = ()) -> list[Source]:
     """The sources with each person's one Latin form (see `kb.corpus.names.share_fullest_forms`)."""
     groups = share_fullest_forms([group for s in sources for group in (s.authors, s.editors)] + [tuple(people)])
-    return [replace(s, authors=groups[2 * i], editors=groups[2 * i + 1])
-            if (groups[2 * i], groups[2 * i + 1]) != (s.authors, s.editors) else s for i, s in enumerate(sources)]
+    return [
+        replace(s, authors=groups[2 * i], editors=groups[2 * i + 1])
+        if (groups[2 * i], groups[2 * i + 1]) != (s.authors, s.editors)
+        else s
+        for i, s in enumerate(sources)
+    ]
 
 
 def prepare_item(source: Source, style: StyleInfo, item_id: str) -> PreparedItem:
@@ -98,8 +100,16 @@ def _romanise(data: dict, source: Source) -> None:
     for role, people in (("author", source.authors), ("editor", source.editors)):
         if people:
             data[role] = [_latin_name(p) for p in people]
-    for variable in ("container-title", "collection-title", "publisher", "publisher-place", "genre", "number",
-                     "issue", "volume"):
+    for variable in (
+        "container-title",
+        "collection-title",
+        "publisher",
+        "publisher-place",
+        "genre",
+        "number",
+        "issue",
+        "volume",
+    ):
         if isinstance(data.get(variable), str):
             data[variable] = transliterate(data[variable])
 
@@ -167,4 +177,3 @@ def _legal_statement(source: Source, cyrillic: bool) -> str:
         return " ".join(part for part in parts if part)
     place_date = ", ".join(part for part in (source.location, day) if part)
     return ". ".join(part for part in (source.report_type, source.number, place_date) if part)
-

@@ -18,22 +18,51 @@ from bibtexparser.model import Entry, Field
 
 from kb.bibliography.fields import is_claim_note, iso_date, normalise_doi, normalise_language, split_full_title
 from kb.corpus.bibtex import ENTRY_TYPES, NAME_FIELDS, clean_text, entry_to_source
-from kb.script import has_cyrillic
 from kb.errors import CorpusError, Location
 from kb.model import Source
+from kb.script import has_cyrillic
 
 # Types other tools write -> the corpus's types.
 FOREIGN_TYPES = {
-    "techreport": "report", "phdthesis": "thesis", "mastersthesis": "thesis", "inbook": "incollection",
-    "inreference": "incollection", "suppbook": "incollection", "suppcollection": "incollection",
-    "conference": "inproceedings", "proceedings": "collection", "mvproceedings": "collection",
-    "mvbook": "book", "bookinbook": "incollection", "mvcollection": "collection", "reference": "collection",
-    "mvreference": "collection", "booklet": "book", "manual": "report", "unpublished": "misc",
-    "electronic": "online", "www": "online", "webpage": "online", "jurisdiction": "legislation",
-    "legal": "legislation", "patent": "misc", "dataset": "misc", "software": "misc", "periodical": "misc",
-    "article-journal": "article", "artwork": "misc", "audio": "misc", "video": "misc", "image": "misc",
-    "letter": "misc", "movie": "misc", "music": "misc", "performance": "misc", "standard": "report",
-    "review": "article", "suppperiodical": "article",
+    "techreport": "report",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "inbook": "incollection",
+    "inreference": "incollection",
+    "suppbook": "incollection",
+    "suppcollection": "incollection",
+    "conference": "inproceedings",
+    "proceedings": "collection",
+    "mvproceedings": "collection",
+    "mvbook": "book",
+    "bookinbook": "incollection",
+    "mvcollection": "collection",
+    "reference": "collection",
+    "mvreference": "collection",
+    "booklet": "book",
+    "manual": "report",
+    "unpublished": "misc",
+    "electronic": "online",
+    "www": "online",
+    "webpage": "online",
+    "jurisdiction": "legislation",
+    "legal": "legislation",
+    "patent": "misc",
+    "dataset": "misc",
+    "software": "misc",
+    "periodical": "misc",
+    "article-journal": "article",
+    "artwork": "misc",
+    "audio": "misc",
+    "video": "misc",
+    "image": "misc",
+    "letter": "misc",
+    "movie": "misc",
+    "music": "misc",
+    "performance": "misc",
+    "standard": "report",
+    "review": "article",
+    "suppperiodical": "article",
 }
 _ALIASES = {"techreport", "phdthesis", "mastersthesis", "conference", "electronic", "www", "webpage"}
 _THESIS_TYPES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
@@ -64,14 +93,19 @@ class ParsedFile:
     errors: tuple[CorpusError, ...]
 
 
-def make_source(entry_type: str, key: str, fields: dict[str, str], origin: Location,
-                notes: list[str] | None = None) -> Source:
+def make_source(
+    entry_type: str, key: str, fields: dict[str, str], origin: Location, notes: list[str] | None = None
+) -> Source:
     """A `Source` from BibLaTeX fields; names as BibTeX name strings (`Family, Given and {Body}`).
 
     Raises `CorpusError` (naming the record and its place) when the corpus would refuse the record.
     """
-    entry = Entry(entry_type, key, [Field(name, value) for name, value in fields.items() if value],
-                  start_line=max(origin.line - 1, 0))
+    entry = Entry(
+        entry_type,
+        key,
+        [Field(name, value) for name, value in fields.items() if value],
+        start_line=max(origin.line - 1, 0),
+    )
     for field in entry.fields:
         if field.key in NAME_FIELDS and isinstance(field.value, str):
             field.value = [parse_name(name) for name in split_multiple_persons_names(field.value)]
@@ -174,8 +208,10 @@ def normalise_entry(entry: Entry, notes: list[str], origin: Location) -> Entry:
         text = value(name)
         if text and any(is_claim_note(line) for line in text.splitlines()):
             kept = [line for line in text.splitlines() if line.strip() and not is_claim_note(line)]
-            notes.append(f"dropped {len(text.splitlines()) - len(kept)} claim note(s) from '{name}' "
-                         "(claims are curated in corpus/claims/, not imported)")
+            notes.append(
+                f"dropped {len(text.splitlines()) - len(kept)} claim note(s) from '{name}' "
+                "(claims are curated in corpus/claims/, not imported)"
+            )
             if kept:
                 put(name, "\n".join(kept))
             else:
@@ -186,14 +222,18 @@ def normalise_entry(entry: Entry, notes: list[str], origin: Location) -> Entry:
         raw = value(language_field)
         babel = normalise_language(raw)
         if not babel:
-            raise CorpusError(f"{where}: unknown language '{raw}' (write langid = {{english}}, {{russian}}, ...)",
-                              origin)
+            raise CorpusError(
+                f"{where}: unknown language '{raw}' (write langid = {{english}}, {{russian}}, ...)", origin
+            )
         put("langid", babel)
         if language_field == "language":
             drop("language")
     elif has_cyrillic(value("title")):
-        raise CorpusError(f"{where} has a Cyrillic title but no langid; add langid = {{russian}} (or its language) "
-                          "and title_en, the English title", origin)
+        raise CorpusError(
+            f"{where} has a Cyrillic title but no langid; add langid = {{russian}} (or its language) "
+            "and title_en, the English title",
+            origin,
+        )
     return entry
 
 
@@ -204,15 +244,33 @@ def _check_folded_names(key: str, f: Field, origin: Location) -> None:
     if "=" in tokens:
         folded = tokens[tokens.index("=") - 1] if tokens.index("=") > 0 else "?"
         line = f.start_line + 1 if f.start_line is not None else origin.line
-        raise CorpusError(f"entry '{key}': missing comma after the {f.key} field, before field '{folded}'",
-                          Location(origin.path, line))
+        raise CorpusError(
+            f"entry '{key}': missing comma after the {f.key} field, before field '{folded}'",
+            Location(origin.path, line),
+        )
 
 
-_MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january", "янв"), ("feb", "february", "фев"), ("mar", "march", "мар"), ("apr", "april", "апр"),
-     ("may", "мая", "май"), ("jun", "june", "июн"), ("jul", "july", "июл"), ("aug", "august", "авг"),
-     ("sep", "september", "sept", "сен"), ("oct", "october", "окт"), ("nov", "november", "ноя"),
-     ("dec", "december", "дек")], 1) for name in names}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january", "янв"),
+            ("feb", "february", "фев"),
+            ("mar", "march", "мар"),
+            ("apr", "april", "апр"),
+            ("may", "мая", "май"),
+            ("jun", "june", "июн"),
+            ("jul", "july", "июл"),
+            ("aug", "august", "авг"),
+            ("sep", "september", "sept", "сен"),
+            ("oct", "october", "окт"),
+            ("nov", "november", "ноя"),
+            ("dec", "december", "дек"),
+        ],
+        1,
+    )
+    for name in names
+}
 
 
 def _month_number(text: str) -> int:
@@ -228,5 +286,6 @@ def _latex_to_text(text: str) -> str:
     from pylatexenc.latex2text import LatexNodes2Text
 
     converted = LatexNodes2Text(keep_braced_groups=True, math_mode="verbatim").latex_to_text(
-        re.sub(r"\\url\{([^}]*)\}", r"\1", text))
+        re.sub(r"\\url\{([^}]*)\}", r"\1", text)
+    )
     return converted

@@ -17,9 +17,9 @@ import copy
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from kb.bibliography.errors import UnknownFormatError
 from kb.bibliography.markup import MARKUPS, formatter
@@ -36,8 +36,8 @@ _LEADING_NUMBER = re.compile(r"^\s*\[?\d+[.\]]?\s+")
 @dataclass(frozen=True)
 class FormattedEntry:
     key: str
-    text: str        # the reference, in the requested markup
-    citation: str    # the in-text citation, e.g. "(Islankina, 2014a)" or "[Исланкина, 2014а]"
+    text: str  # the reference, in the requested markup
+    citation: str  # the in-text citation, e.g. "(Islankina, 2014a)" or "[Исланкина, 2014а]"
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,12 @@ class FormattedBibliography:
     entries: tuple[FormattedEntry, ...]
 
 
-def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = DEFAULT_STYLE,
-                        markup: str = "text", people: Iterable[Person] = ()) -> FormattedBibliography:
+def format_bibliography(
+    sources: Iterable[Source],
+    style: str | StyleInfo = DEFAULT_STYLE,
+    markup: str = "text",
+    people: Iterable[Person] = (),
+) -> FormattedBibliography:
     """A reference list in the style's order, with in-text citations, for `sources`; `people` are
     everyone the corpus names (`corpus_people`), so each person gets the fullest form it knows."""
     info = style if isinstance(style, StyleInfo) else resolve_style(style)
@@ -65,13 +69,21 @@ def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = DEFA
         order = plain.order()
         first_citations = {item_id: plain.citation(item_id) for item_id in order}
         suffixes = _year_suffixes(first_citations) if info.year_suffixes else {}
-        suffixes = {item_id: _letters(index, _CYRILLIC_LETTERS if plain.locale_of(item_id).startswith(
-            CYRILLIC_LOCALES) else _LATIN_LETTERS) for item_id, index in suffixes.items()}
+        suffixes = {
+            item_id: _letters(
+                index, _CYRILLIC_LETTERS if plain.locale_of(item_id).startswith(CYRILLIC_LOCALES) else _LATIN_LETTERS
+            )
+            for item_id, index in suffixes.items()
+        }
         final = _Renderer(info, [_with_stand_in_year(item, suffixes.get(item.id)) for item in items], markup)
         texts = final.references(order)
         # citeproc-py is slow (~5 ms a citation): plain citations without a suffix are reused
-        citations = {item_id: first_citations[item_id] if markup == "text" and item_id not in suffixes
-                     else final.citation(item_id) for item_id in order}
+        citations = {
+            item_id: first_citations[item_id]
+            if markup == "text" and item_id not in suffixes
+            else final.citation(item_id)
+            for item_id in order
+        }
     by_id = {item.id: item for item in items}
     entries = []
     for item_id in order:
@@ -81,13 +93,17 @@ def format_bibliography(sources: Iterable[Source], style: str | StyleInfo = DEFA
         text, citation = texts[item_id], citations[item_id]
         if stand_in:
             text, citation = text.replace(stand_in, year), citation.replace(stand_in, year)
-        entries.append(FormattedEntry(item.key, _punctuation(text, final.locale_of(item_id)),
-                                      _punctuation(citation, final.locale_of(item_id))))
+        entries.append(
+            FormattedEntry(
+                item.key, _punctuation(text, final.locale_of(item_id)), _punctuation(citation, final.locale_of(item_id))
+            )
+        )
     return FormattedBibliography(info, markup, tuple(entries))
 
 
-def format_citation(source: Source, style: str | StyleInfo = DEFAULT_STYLE, markup: str = "text",
-                    people: Iterable[Person] = ()) -> FormattedEntry:
+def format_citation(
+    source: Source, style: str | StyleInfo = DEFAULT_STYLE, markup: str = "text", people: Iterable[Person] = ()
+) -> FormattedEntry:
     """One record's reference and in-text citation (for a source page); no list number."""
     entry = format_bibliography([source], style, markup, people).entries[0]
     return FormattedEntry(entry.key, _LEADING_NUMBER.sub("", entry.text, count=1), entry.citation)
@@ -154,8 +170,9 @@ def _escaped(value, escape):
     if isinstance(value, str):
         return escape(value)
     if isinstance(value, dict):
-        return {key: item if key in ("id", "type", "language") else _escaped(item, escape)
-                for key, item in value.items()}
+        return {
+            key: item if key in ("id", "type", "language") else _escaped(item, escape) for key, item in value.items()
+        }
     if isinstance(value, list):
         return [_escaped(item, escape) for item in value]
     return value
@@ -173,8 +190,7 @@ def _year_suffixes(citations: dict[str, str]) -> dict[str, int]:
     groups: dict[str, list[str]] = {}
     for item_id, citation in citations.items():
         groups.setdefault(citation, []).append(item_id)
-    return {item_id: index for members in groups.values() if len(members) > 1
-            for index, item_id in enumerate(members)}
+    return {item_id: index for members in groups.values() if len(members) > 1 for index, item_id in enumerate(members)}
 
 
 _LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -13,13 +13,19 @@ and go on with the next one, and rispy neither keeps line numbers nor notices a 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from kb.bibliography.bibtex_writer import plain_fields, round_trip_gaps
 from kb.bibliography.fields import (
-    claim_note, full_title, is_claim_note, iso_date, normalise_doi, normalise_language, parse_date,
+    claim_note,
+    full_title,
+    is_claim_note,
+    iso_date,
+    normalise_doi,
+    normalise_language,
+    parse_date,
     split_full_title,
 )
 from kb.bibliography.records import ParsedFile, ParsedRecord, make_source
@@ -28,35 +34,90 @@ from kb.errors import CorpusError, Location
 from kb.model import Claim, Source
 
 EXPORT_TYPES = {
-    "article": "JOUR", "book": "BOOK", "collection": "EDBOOK", "incollection": "CHAP", "inproceedings": "CONF",
-    "report": "RPRT", "thesis": "THES", "legislation": "STAT", "online": "ELEC", "misc": "GEN",
+    "article": "JOUR",
+    "book": "BOOK",
+    "collection": "EDBOOK",
+    "incollection": "CHAP",
+    "inproceedings": "CONF",
+    "report": "RPRT",
+    "thesis": "THES",
+    "legislation": "STAT",
+    "online": "ELEC",
+    "misc": "GEN",
 }
 IMPORT_TYPES = {
     **{ty: kind for kind, ty in EXPORT_TYPES.items()},
-    "JFULL": "article", "MGZN": "article", "NEWS": "article", "EJOUR": "article", "ABST": "article",
-    "INPR": "article", "EBOOK": "book", "WHOLE": "book", "PAMP": "book", "CLSWK": "book",
-    "ECHAP": "incollection", "ENCYC": "incollection", "DICT": "incollection", "CPAPER": "inproceedings",
-    "GOVDOC": "report", "STAND": "report", "BILL": "legislation", "LEGAL": "legislation", "CASE": "legislation",
-    "HEAR": "legislation", "WEB": "online", "BLOG": "online",
+    "JFULL": "article",
+    "MGZN": "article",
+    "NEWS": "article",
+    "EJOUR": "article",
+    "ABST": "article",
+    "INPR": "article",
+    "EBOOK": "book",
+    "WHOLE": "book",
+    "PAMP": "book",
+    "CLSWK": "book",
+    "ECHAP": "incollection",
+    "ENCYC": "incollection",
+    "DICT": "incollection",
+    "CPAPER": "inproceedings",
+    "GOVDOC": "report",
+    "STAND": "report",
+    "BILL": "legislation",
+    "LEGAL": "legislation",
+    "CASE": "legislation",
+    "HEAR": "legislation",
+    "WEB": "online",
+    "BLOG": "online",
 }
 NOTE_PREFIX = "glocal-kb/"
 # Tags with a BibLaTeX field of their own that the corpus keeps as an extra field.
 _EXTRA_TAGS = {"ET": "edition", "ST": "shorttitle", "NV": "volumes"}
 # Tags that carry nothing the corpus models (file links, catalogue names, call numbers).
-_IGNORED_TAGS = {"L1", "L2", "L3", "L4", "DP", "CN", "AN", "LB", "RN", "CA", "AD", "Y1", "A4", "C1", "C2", "C4",
-                 "C5", "C6", "C7", "C8", "OP", "RP", "RI", "SE", "M2", "ID", "ER"}
+_IGNORED_TAGS = {
+    "L1",
+    "L2",
+    "L3",
+    "L4",
+    "DP",
+    "CN",
+    "AN",
+    "LB",
+    "RN",
+    "CA",
+    "AD",
+    "Y1",
+    "A4",
+    "C1",
+    "C2",
+    "C4",
+    "C5",
+    "C6",
+    "C7",
+    "C8",
+    "OP",
+    "RP",
+    "RI",
+    "SE",
+    "M2",
+    "ID",
+    "ER",
+}
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
 _BROKEN_TAG = re.compile(r"^[A-Z][A-Z0-9](?:\s+-|-\s)")
 _ORGANISATION = re.compile(
     r"\b(commission|organi[sz]ation|ministry|government|university|institute|agency|bank|council|department|"
     r"office|cent(?:re|er)|association|society|committee|foundation|programme|union|nations|group|inc|ltd|"
-    r"gmbh|oecd|министерство|правительство|университет|институт|агентство|комитет|совет|центр)\b", re.I)
+    r"gmbh|oecd|министерство|правительство|университет|институт|агентство|комитет|совет|центр)\b",
+    re.I,
+)
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 _ISBN = re.compile(r"^(97[89][- ]?)?\d[\d -]{7,15}[\dXx]$")
 CRLF = "\r\n"
 
 
 # --- writing -----------------------------------------------------------------------------------
+
 
 def format_ris(sources: Sequence[Source], claims: Mapping[str, Sequence[Claim]] | None = None) -> str:
     claims = claims or {}
@@ -70,8 +131,9 @@ def format_record(source: Source, claims: Sequence[Claim] = ()) -> str:
     overrides = [("N1", f"{NOTE_PREFIX}subtitle: {expected[1]['subtitle']}")] if "subtitle" in expected[1] else []
     ty = [("TY", EXPORT_TYPES[source.entry_type])]
     got_type, _, got, _ = record_fields(RisRecord(1, [(t, v, 0) for t, v in ty + tags + overrides]))
-    overrides += [("N1", f"{NOTE_PREFIX}{name}: {value}")
-                  for name, value in round_trip_gaps(expected, (got_type, got)).items()]
+    overrides += [
+        ("N1", f"{NOTE_PREFIX}{name}: {value}") for name, value in round_trip_gaps(expected, (got_type, got)).items()
+    ]
     tags += overrides + [("N1", claim_note(claim, source.language)) for claim in claims]
     lines = [f"{tag}  - {value}" for tag, value in tags]
     return CRLF.join(["TY  - " + EXPORT_TYPES[source.entry_type], *lines, "ER  - "]) + CRLF
@@ -131,6 +193,7 @@ def record_tags(source: Source) -> list[tuple[str, str]]:
 
 # --- reading -----------------------------------------------------------------------------------
 
+
 @dataclass
 class RisRecord:
     start: int
@@ -185,13 +248,17 @@ def split_records(text: str, path: Path) -> tuple[list[RisRecord], list[CorpusEr
             tag, value = match.group(1), (match.group(2) or "").strip()
             if tag == "TY":
                 if current is not None:
-                    errors.append(broken or fail(current, f"no 'ER  - ' line before the next record on line {number}",
-                                                 number))
+                    errors.append(
+                        broken or fail(current, f"no 'ER  - ' line before the next record on line {number}", number)
+                    )
                 current, broken, stray_reported = RisRecord(number, [("TY", value, number)]), None, False
             elif current is None:
                 if not stray_reported:
-                    errors.append(CorpusError(f"'{tag}' line outside a record (a record starts with 'TY  - ')",
-                                              Location(path, number)))
+                    errors.append(
+                        CorpusError(
+                            f"'{tag}' line outside a record (a record starts with 'TY  - ')", Location(path, number)
+                        )
+                    )
                     stray_reported = True
             elif tag == "ER":
                 if broken:
@@ -203,12 +270,14 @@ def split_records(text: str, path: Path) -> tuple[list[RisRecord], list[CorpusEr
                 current.tags.append((tag, value, number))
         elif current is None:
             if line.strip() and not stray_reported:
-                errors.append(CorpusError("text outside a record (a record starts with 'TY  - ')",
-                                          Location(path, number)))
+                errors.append(
+                    CorpusError("text outside a record (a record starts with 'TY  - ')", Location(path, number))
+                )
                 stray_reported = True
         elif _BROKEN_TAG.match(line):
-            broken = broken or fail(current, f"line {number} is not a tag line of the form 'XX  - value': "
-                                             f"{line[:40]!r}", number)
+            broken = broken or fail(
+                current, f"line {number} is not a tag line of the form 'XX  - value': {line[:40]!r}", number
+            )
         elif current.tags:
             tag, value, at = current.tags[-1]
             current.tags[-1] = (tag, f"{value}\n{line.strip()}", at)
@@ -251,8 +320,11 @@ def record_fields(record: RisRecord) -> tuple[str, str, dict[str, str], list[str
     put("author", " and ".join(_bibtex_name(a) for a in authors))
     put("editor", " and ".join(_bibtex_name(e) for e in editors))
     container = record.first("C3") if kind == "inproceedings" else ""
-    container = container or (record.first("T2", "BT") if kind in ("incollection", "inproceedings")
-                              else record.first("T2", "JF", "JO", "JA", "J2"))
+    container = container or (
+        record.first("T2", "BT")
+        if kind in ("incollection", "inproceedings")
+        else record.first("T2", "JF", "JO", "JA", "J2")
+    )
     if kind in ("report", "book") and container:
         put("series", container)
     else:
@@ -313,7 +385,7 @@ def record_fields(record: RisRecord) -> tuple[str, str, dict[str, str], list[str
     entry_type = ""
     for value in record.all("N1"):
         if value.startswith(NOTE_PREFIX):
-            name, _, text = value[len(NOTE_PREFIX):].partition(": ")
+            name, _, text = value[len(NOTE_PREFIX) :].partition(": ")
             if name == "entrytype":
                 entry_type = text.strip()
             else:

@@ -7,14 +7,15 @@ requires.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from kb.bibliography.errors import SelectionError
 from kb.model import Claim, Source
 
 
-def select_sources(kb, keys: Sequence[str] = (), theme: str = "", search: str = "", search_limit: int = 10,
-                   sparql: str = "") -> list[Source]:
+def select_sources(
+    kb, keys: Sequence[str] = (), theme: str = "", search: str = "", search_limit: int = 10, sparql: str = ""
+) -> list[Source]:
     """The sources of the built knowledge base `kb` that meet every criterion given (all if none)."""
     corpus = kb.corpus
     ordered: list[str] | None = None
@@ -75,7 +76,9 @@ def _sparql(kb, query: str) -> list[str]:
         elif value not in unknown:
             unknown.append(value)
     if unknown and not keys:
-        raise SelectionError(f"the query's first column holds no sources (first value: {unknown[0]}); "
-                             f"select ?source with ?source a bibliographic record, e.g. "
-                             f"SELECT ?source WHERE {{ ?source dcterms:identifier ?key }}")
+        raise SelectionError(
+            f"the query's first column holds no sources (first value: {unknown[0]}); "
+            f"select ?source with ?source a bibliographic record, e.g. "
+            f"SELECT ?source WHERE {{ ?source dcterms:identifier ?key }}"
+        )
     return keys

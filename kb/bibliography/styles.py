@@ -28,10 +28,10 @@ class StyleInfo:
     title: str
     path: Path
     default_locale: str
-    citation_format: str          # author-date, numeric, note, label, author
-    sorted_bibliography: bool     # the style sorts its list (else: in the order cited)
-    year_suffixes: bool           # disambiguate-add-year-suffix="true"
-    amended: bool = False         # glocal-kb's amended copy of a repository style
+    citation_format: str  # author-date, numeric, note, label, author
+    sorted_bibliography: bool  # the style sorts its list (else: in the order cited)
+    year_suffixes: bool  # disambiguate-add-year-suffix="true"
+    amended: bool = False  # glocal-kb's amended copy of a repository style
 
     @property
     def keeps_cyrillic(self) -> bool:
@@ -85,8 +85,10 @@ def resolve_style(spec: str) -> StyleInfo:
 def _read_style(path: str, style_id: str, amended: bool) -> StyleInfo:
     root = _read_root(path)
     if root.find(f"{_CSL_NS}bibliography") is None:
-        raise StyleFileError(f"CSL style {style_id} ({path}) has no bibliography, so it cannot format a reference list "
-                             f"(use a style with a bibliography, such as apa)")
+        raise StyleFileError(
+            f"CSL style {style_id} ({path}) has no bibliography, so it cannot format a reference list "
+            f"(use a style with a bibliography, such as apa)"
+        )
     title = root.findtext(f"{_CSL_NS}info/{_CSL_NS}title") or style_id
     category = root.find(f"{_CSL_NS}info/{_CSL_NS}category[@citation-format]")
     citation = root.find(f"{_CSL_NS}citation")
@@ -112,4 +114,3 @@ def _read_root(path: str):
     if root.tag != f"{_CSL_NS}style":
         raise StyleFileError(f"{path} is not a CSL style (its root element is not <style> in the CSL namespace)")
     return root
-

@@ -2,10 +2,17 @@
 theme neighbourhood graphs. What the web UI shows comes from here, as plain data."""
 
 from kb.browse.evidence import Evidence, short_citation
-from kb.browse.pages import ClaimPage, ClaimView, SourcePage, ThemePage, TreeNode
 from kb.browse.evidence_map import EvidenceMap, MapCell
+from kb.browse.pages import ClaimPage, ClaimView, SourcePage, ThemePage, TreeNode
 
 __all__ = [
-    "Evidence", "short_citation", "ClaimPage", "ClaimView", "SourcePage", "ThemePage", "TreeNode",
-    "EvidenceMap", "MapCell",
+    "Evidence",
+    "short_citation",
+    "ClaimPage",
+    "ClaimView",
+    "SourcePage",
+    "ThemePage",
+    "TreeNode",
+    "EvidenceMap",
+    "MapCell",
 ]

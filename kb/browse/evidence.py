@@ -93,16 +93,17 @@ class Evidence:
                 found.add((claim_id, relation, target))
             for relation, origin in self.incoming.get(claim_id, []):
                 found.add((origin, relation, claim_id))
-        return sorted((r for r in found if r[1] in kinds),
-                      key=lambda r: (self._position[r[0]], r[1], self._position[r[2]]))
+        return sorted(
+            (r for r in found if r[1] in kinds), key=lambda r: (self._position[r[0]], r[1], self._position[r[2]])
+        )
 
 
 def short_citation(source: Source, latin: bool = False) -> str:
     """`Bathelt, Malmberg & Maskell 2004`, `Coe et al. 2004`, `OECD 2013`: authors, else editors."""
     people = source.authors or source.editors
-    names = [
-        (p.literal or (p.latin_family or p.family) if latin else p.literal or p.family) for p in people
-    ] or [source.institution or source.publisher or source.key]
+    names = [(p.literal or (p.latin_family or p.family) if latin else p.literal or p.family) for p in people] or [
+        source.institution or source.publisher or source.key
+    ]
     if len(names) == 1:
         who = names[0]
     elif len(names) == 2:

@@ -6,8 +6,8 @@ touch those claims; an empty cell is an evidence gap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from kb.browse.evidence import Evidence
 from kb.model import EVIDENCE_TYPES, Claim
@@ -43,8 +43,9 @@ class EvidenceMap:
         return [c for c in self.cells.values() if c.is_gap]
 
 
-def evidence_map(evidence: Evidence, columns: str = "evidence", include_narrower: bool = True,
-                 language: str = "en") -> EvidenceMap:
+def evidence_map(
+    evidence: Evidence, columns: str = "evidence", include_narrower: bool = True, language: str = "en"
+) -> EvidenceMap:
     """Rows: every theme in hierarchy order. Columns: evidence types, or the top-level themes."""
     if columns not in DIMENSIONS:
         from kb.errors import KbError
@@ -65,8 +66,9 @@ def evidence_map(evidence: Evidence, columns: str = "evidence", include_narrower
     return EvidenceMap(rows=rows, columns=cols, cells=cells)
 
 
-def cell_claims(evidence: Evidence, row: str, column: str, columns: str = "evidence",
-                include_narrower: bool = True) -> list[Claim]:
+def cell_claims(
+    evidence: Evidence, row: str, column: str, columns: str = "evidence", include_narrower: bool = True
+) -> list[Claim]:
     """The claims behind one cell, for listing when the cell is clicked."""
     claims = evidence.claims_on(row, narrower=include_narrower)
     return _split(claims, [column], _columns_of(evidence, columns, [column]))[column]

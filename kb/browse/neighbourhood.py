@@ -23,28 +23,40 @@ def neighbourhood_dot(evidence: Evidence, theme_id: str, max_claims: int = 24, l
     ]
     for kind, others in (("broader", theme.broader), ("narrower", theme.narrower), ("related", theme.related)):
         for other in others:
-            lines.append(f'  "t:{other}" [label={_q(evidence.theme_label(other, language))}, shape=ellipse, '
-                         f'style=filled, fillcolor="#fff8e1"];')
+            lines.append(
+                f'  "t:{other}" [label={_q(evidence.theme_label(other, language))}, shape=ellipse, '
+                f'style=filled, fillcolor="#fff8e1"];'
+            )
             ends = (f'"t:{theme_id}"', f'"t:{other}"') if kind != "broader" else (f'"t:{other}"', f'"t:{theme_id}"')
             style = "dashed" if kind == "related" else "solid"
-            lines.append(f"  {ends[0]} -> {ends[1]} [label={_q(kind if kind == 'related' else 'narrower')}, style={style}];")
+            lines.append(
+                f"  {ends[0]} -> {ends[1]} [label={_q(kind if kind == 'related' else 'narrower')}, style={style}];"
+            )
     for source_key in dict.fromkeys(c.source_key for c in claims):
         source = evidence.corpus.sources[source_key]
         lines.append(f'  subgraph "cluster_{source_key}" {{')
-        lines.append(f'    label={_q(short_citation(source, latin=language != "ru"))}; style="rounded"; color="#90a4ae";')
+        lines.append(
+            f'    label={_q(short_citation(source, latin=language != "ru"))}; style="rounded"; color="#90a4ae";'
+        )
         for claim in (c for c in claims if c.source_key == source_key):
             text = claim.text.get(language) or claim.text["en"]
-            lines.append(f'    "c:{claim.id}" [label={_q(_wrap(text))}, shape=box, style="rounded,filled", '
-                         f'fillcolor="#e3f2fd", tooltip={_q(claim.id)}];')
+            lines.append(
+                f'    "c:{claim.id}" [label={_q(_wrap(text))}, shape=box, style="rounded,filled", '
+                f'fillcolor="#e3f2fd", tooltip={_q(claim.id)}];'
+            )
         lines.append("  }")
         first = next(c for c in claims if c.source_key == source_key)
         count = sum(1 for c in claims if c.source_key == source_key)
-        lines.append(f'  "t:{theme_id}" -> "c:{first.id}" [lhead="cluster_{source_key}", style=dotted, '
-                     f'arrowhead=none, label={_q(f"{count} claim" + ("s" if count != 1 else ""))}];')
+        lines.append(
+            f'  "t:{theme_id}" -> "c:{first.id}" [lhead="cluster_{source_key}", style=dotted, '
+            f"arrowhead=none, label={_q(f'{count} claim' + ('s' if count != 1 else ''))}];"
+        )
     for origin, relation, target in evidence.relations_among(shown):
         if origin in shown and target in shown:
-            lines.append(f'  "c:{origin}" -> "c:{target}" [label={_q(relation)}, color="{_COLOURS[relation]}", '
-                         f'fontcolor="{_COLOURS[relation]}", penwidth=1.6];')
+            lines.append(
+                f'  "c:{origin}" -> "c:{target}" [label={_q(relation)}, color="{_COLOURS[relation]}", '
+                f'fontcolor="{_COLOURS[relation]}", penwidth=1.6];'
+            )
     lines.append("}")
     return "\n".join(lines)
 

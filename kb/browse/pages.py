@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from kb.browse.evidence import INVERSE_LABELS, Evidence, short_citation
 from kb.model import BASIS_LABELS, EVIDENCE_TYPES, Claim, Source, Theme
@@ -32,7 +32,7 @@ class TreeNode:
     label: str
     label_ru: str
     claims: int  # on this theme or under it
-    children: tuple["TreeNode", ...] = ()
+    children: tuple[TreeNode, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,7 @@ def theme_tree(evidence: Evidence) -> list[TreeNode]:
     def node(theme_id: str, path: tuple[str, ...]) -> TreeNode:
         theme = themes[theme_id]
         children = tuple(node(child, path + (child,)) for child in narrower_in_order(themes, theme_id, path))
-        return TreeNode(theme_id, theme.label("en"), theme.label("ru"),
-                        len(evidence.claims_on(theme_id)), children)
+        return TreeNode(theme_id, theme.label("en"), theme.label("ru"), len(evidence.claims_on(theme_id)), children)
 
     return [node(t, (t,)) for t in top_themes_in_order(themes)]
 
@@ -119,7 +118,10 @@ def theme_page(evidence: Evidence, theme_id: str, language: str = "en") -> Theme
             by_evidence[evidence_type] = listed
     pairs = evidence.relations_among(ids, kinds=("supports", "disputes"))
     sources = Counter(c.source_key for c in claims)
-    labelled = lambda ids_: [(t, evidence.theme_label(t, language)) for t in ids_]
+
+    def labelled(ids_):
+        return [(t, evidence.theme_label(t, language)) for t in ids_]
+
     return ThemePage(
         theme=theme,
         broader=labelled(theme.broader),
@@ -128,8 +130,10 @@ def theme_page(evidence: Evidence, theme_id: str, language: str = "en") -> Theme
         claims_by_evidence=by_evidence,
         supports=[(view(a), view(b)) for a, relation, b in pairs if relation == "supports"],
         disputes=[(view(a), view(b)) for a, relation, b in pairs if relation == "disputes"],
-        sources=sorted(((evidence.corpus.sources[k], n) for k, n in sources.items()),
-                       key=lambda item: (-item[1], item[0].year, item[0].key)),
+        sources=sorted(
+            ((evidence.corpus.sources[k], n) for k, n in sources.items()),
+            key=lambda item: (-item[1], item[0].year, item[0].key),
+        ),
         direct_claims=len(evidence.claims_by_theme.get(theme_id, [])),
     )
 
@@ -152,8 +156,11 @@ def claim_page(evidence: Evidence, claim_id: str, language: str = "en") -> Claim
     return ClaimPage(
         view=claim_view(evidence, claim, language),
         basis_label=BASIS_LABELS.get(claim.based_on, claim.based_on),
-        outgoing=[(relation, claim_view(evidence, evidence.claim(target), language))
-                  for relation, target in claim.relations()],
-        incoming=[(INVERSE_LABELS[relation], claim_view(evidence, evidence.claim(origin), language))
-                  for relation, origin in evidence.incoming.get(claim_id, [])],
+        outgoing=[
+            (relation, claim_view(evidence, evidence.claim(target), language)) for relation, target in claim.relations()
+        ],
+        incoming=[
+            (INVERSE_LABELS[relation], claim_view(evidence, evidence.claim(origin), language))
+            for relation, origin in evidence.incoming.get(claim_id, [])
+        ],
     )

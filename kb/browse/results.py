@@ -8,8 +8,9 @@ else by its English title. Theme labels follow the language shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from kb.browse.evidence import short_citation
 from kb.browse.pages import ClaimView, claim_view
@@ -26,11 +27,11 @@ class ResultView:
 
     hit: SearchHit
     text: str
-    language: str                       # the language of `text`
+    language: str  # the language of `text`
     source: Source
     themes: tuple[tuple[str, str], ...]  # (theme id, label in `language`)
-    citation: str                       # short citation, e.g. "Bathelt, Malmberg & Maskell 2004"
-    claim: ClaimView | None = None      # the claim card's data, for a claim hit
+    citation: str  # short citation, e.g. "Bathelt, Malmberg & Maskell 2004"
+    claim: ClaimView | None = None  # the claim card's data, for a claim hit
 
     @property
     def claim_id(self) -> str | None:
@@ -68,7 +69,10 @@ class ResultView:
             "text": self.text,
             "score": round(float(self.hit.score), 6),
             "source": {
-                "key": source.key, "title": source.title, "title_en": source.title_en or None, "year": source.year,
+                "key": source.key,
+                "title": source.title,
+                "title_en": source.title_en or None,
+                "year": source.year,
                 "doi": source.doi or None,
                 "authors": [p.display for p in source.authors] or [p.display for p in source.editors],
             },
@@ -85,8 +89,11 @@ def present(kb: KnowledgeBase, hits: Sequence[SearchHit], language: str | None =
         source = kb.corpus.sources[hit.source_key]
         if hit.claim_id:
             claim = kb.corpus.claims[hit.claim_id]
-            shown = next(lang for lang in (language, hit.query_language, hit.matched_language, "en", *claim.text)
-                         if lang in claim.text)
+            shown = next(
+                lang
+                for lang in (language, hit.query_language, hit.matched_language, "en", *claim.text)
+                if lang in claim.text
+            )
             text = claim.text[shown]
             card = claim_view(evidence, claim, shown)
             themes = card.themes
@@ -96,6 +103,15 @@ def present(kb: KnowledgeBase, hits: Sequence[SearchHit], language: str | None =
             text = source.title if shown == source.language else source.english_title
             themes = tuple((t, evidence.theme_label(t, shown)) for t in evidence.source_themes.get(source.key, ()))
             card = None
-        views.append(ResultView(hit=hit, text=text, language=shown, source=source, themes=themes,
-                                citation=short_citation(source, latin=True), claim=card))
+        views.append(
+            ResultView(
+                hit=hit,
+                text=text,
+                language=shown,
+                source=source,
+                themes=themes,
+                citation=short_citation(source, latin=True),
+                claim=card,
+            )
+        )
     return views

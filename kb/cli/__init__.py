@@ -30,8 +30,12 @@ class KbGroup(click.Group):
 
 
 @click.group(cls=KbGroup)
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Project folder holding corpus/ and ontology/ (default: $KB_ROOT or the current folder).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder holding corpus/ and ontology/ (default: $KB_ROOT or the current folder).",
+)
 @click.pass_context
 def main(ctx: click.Context, root: Path | None) -> None:
     """glocal-kb: literature and evidence on glocalization, clusters and regional innovation systems."""
@@ -42,12 +46,5 @@ def emit_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-
-# Command modules register themselves on `main` when imported.
-from kb.cli import knowledge_base  # noqa: E402,F401
-from kb.cli import app  # noqa: E402,F401
-from kb.cli import search  # noqa: E402,F401
-from kb.cli import sparql  # noqa: E402,F401
-from kb.cli import bibliography  # noqa: E402,F401
-from kb.cli import audit  # noqa: E402,F401
-from kb.cli import refs  # noqa: E402,F401
+# Command modules register themselves on `main` when imported (so after `main` exists).
+from kb.cli import app, audit, bibliography, knowledge_base, refs, search, sparql  # noqa: E402,F401

@@ -16,8 +16,9 @@ from kb.errors import KbError
 
 @main.command()
 @click.option("--port", type=int, default=8501, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; the default keeps the UI on this machine.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind; the default keeps the UI on this machine."
+)
 @click.pass_obj
 def app(settings: Settings, port: int, host: str) -> None:
     """Start the web UI (search, themes, evidence map, SPARQL console, export)."""

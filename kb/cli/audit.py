@@ -16,7 +16,8 @@ def audit(settings: Settings, queue: bool, as_json: bool) -> None:
     """What each claim rests on and what a curator still has to check (reads corpus/, needs no build)."""
     from dataclasses import asdict
 
-    from kb.audit import audit as run_audit, basis_label, describe_overlap, read_corpus, review_queue
+    from kb.audit import audit as run_audit
+    from kb.audit import basis_label, describe_overlap, read_corpus, review_queue
 
     corpus = read_corpus(settings)
     if queue:
@@ -26,8 +27,10 @@ def audit(settings: Settings, queue: bool, as_json: bool) -> None:
             return
         click.echo(f"{len(entries)} claims awaiting review (weakest basis first):")
         for entry in entries:
-            click.echo(f"  {entry.location}  {entry.claim_id}  [{basis_label(entry.based_on)}; "
-                       f"drafted by {entry.drafted_by}, {entry.drafted_on}]")
+            click.echo(
+                f"  {entry.location}  {entry.claim_id}  [{basis_label(entry.based_on)}; "
+                f"drafted by {entry.drafted_by}, {entry.drafted_on}]"
+            )
         return
     report = run_audit(corpus)
     if as_json:
@@ -45,12 +48,16 @@ def audit(settings: Settings, queue: bool, as_json: bool) -> None:
         ("relations without rationale", report.relations_without_rationale),
         ("quotations without locator", report.quotations_without_locator),
         ("page-based claims whose locator names no page", report.page_basis_without_page),
-        (f"paraphrases sharing {report.overlap_threshold}+ words in a row with their abstract",
-         [describe_overlap(o) for o in report.paraphrase_overlaps]),
+        (
+            f"paraphrases sharing {report.overlap_threshold}+ words in a row with their abstract",
+            [describe_overlap(o) for o in report.paraphrase_overlaps],
+        ),
         ("identifiers whose verification names no page", report.identifiers_without_page),
         ("URLs without a date of access", report.urls_without_access_date),
-        ("sources with fewer than 3 claims",
-         [f"{key} ({count})" for key, count in report.sources_with_few_claims.items()]),
+        (
+            "sources with fewer than 3 claims",
+            [f"{key} ({count})" for key, count in report.sources_with_few_claims.items()],
+        ),
     ]
     for title, items in problems:
         click.echo(f"{title}: {len(items)}")

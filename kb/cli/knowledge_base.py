@@ -22,8 +22,15 @@ def build(settings: Settings, force: bool, as_json: bool) -> None:
 
     report = run_build(settings, force=force)
     if as_json:
-        emit_json({"path": str(report.path), "skipped": report.skipped, "seconds": round(report.seconds, 3),
-                    "content_hash": report.content_hash, "counts": report.counts})
+        emit_json(
+            {
+                "path": str(report.path),
+                "skipped": report.skipped,
+                "seconds": round(report.seconds, 3),
+                "content_hash": report.content_hash,
+                "counts": report.counts,
+            }
+        )
         return
     state = "up to date" if report.skipped else "built"
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
@@ -68,15 +75,19 @@ def stats(settings: Settings, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(DUMP_FORMATS),
-              default="trig", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(DUMP_FORMATS), default="trig", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
 @click.pass_obj
 def dump(settings: Settings, fmt: str, output: Path | None) -> None:
     """Write the whole dataset as RDF (turtle and ntriples merge the named graphs)."""
-    from kb.knowledge_base import KnowledgeBase
     from kb.build.atomic import atomic_output
+    from kb.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase(settings)
     if output is None:

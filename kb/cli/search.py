@@ -26,12 +26,26 @@ def filter_options(command):
 @click.argument("query", required=False)
 @click.option("-k", "k", type=int, default=10, show_default=True, help="Number of results.")
 @filter_options
-@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
-              help="dense (embeddings), lexical (BM25) or both fused.")
-@click.option("--per-source", type=int, default=2, show_default=True,
-              help="Most results of one source while others also match (0: no limit).")
-@click.option("--batch", type=click.File("r", encoding="utf-8"), default=None,
-              help="Read one query per line from FILE ('-' for stdin); with --json, write one JSON array per line.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="dense (embeddings), lexical (BM25) or both fused.",
+)
+@click.option(
+    "--per-source",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Most results of one source while others also match (0: no limit).",
+)
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Read one query per line from FILE ('-' for stdin); with --json, write one JSON array per line.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @click.pass_obj
 def search(settings: Settings, query, k, mode, per_source, batch, as_json, **filter_values) -> None:

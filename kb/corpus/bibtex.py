@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 import bibtexparser
 from bibtexparser import middlewares
@@ -22,22 +22,79 @@ from kb.errors import CorpusError, Location
 from kb.model import FrozenMap, Person, Source
 
 ENTRY_TYPES = (
-    "article", "book", "collection", "incollection", "inproceedings", "report",
-    "thesis", "legislation", "online", "misc",
+    "article",
+    "book",
+    "collection",
+    "incollection",
+    "inproceedings",
+    "report",
+    "thesis",
+    "legislation",
+    "online",
+    "misc",
 )
 # BibLaTeX `langid` values (babel names) and the ISO 639-1 codes used in RDF.
 LANGUAGES = {
-    "english": "en", "american": "en", "british": "en", "russian": "ru", "ukrainian": "uk",
-    "german": "de", "ngerman": "de", "french": "fr", "spanish": "es", "italian": "it",
-    "portuguese": "pt", "polish": "pl", "dutch": "nl", "swedish": "sv", "norwegian": "no",
-    "finnish": "fi", "danish": "da", "czech": "cs", "chinese": "zh", "japanese": "ja",
+    "english": "en",
+    "american": "en",
+    "british": "en",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "german": "de",
+    "ngerman": "de",
+    "french": "fr",
+    "spanish": "es",
+    "italian": "it",
+    "portuguese": "pt",
+    "polish": "pl",
+    "dutch": "nl",
+    "swedish": "sv",
+    "norwegian": "no",
+    "finnish": "fi",
+    "danish": "da",
+    "czech": "cs",
+    "chinese": "zh",
+    "japanese": "ja",
 }
 _KNOWN_FIELDS = {
-    "title", "title_en", "subtitle", "author", "author_en", "editor", "editor_en", "year", "date",
-    "journaltitle", "journal", "journaltitle_en", "booktitle", "booktitle_en", "volume", "number",
-    "issue", "pages", "pagetotal", "series", "institution", "type", "publisher", "location",
-    "address", "doi", "isbn", "issn", "url", "urldate", "langid", "language", "keywords",
-    "abstract", "note", "correction", "verification", "cites",
+    "title",
+    "title_en",
+    "subtitle",
+    "author",
+    "author_en",
+    "editor",
+    "editor_en",
+    "year",
+    "date",
+    "journaltitle",
+    "journal",
+    "journaltitle_en",
+    "booktitle",
+    "booktitle_en",
+    "volume",
+    "number",
+    "issue",
+    "pages",
+    "pagetotal",
+    "series",
+    "institution",
+    "type",
+    "publisher",
+    "location",
+    "address",
+    "doi",
+    "isbn",
+    "issn",
+    "url",
+    "urldate",
+    "langid",
+    "language",
+    "keywords",
+    "abstract",
+    "note",
+    "correction",
+    "verification",
+    "cites",
 }
 NAME_FIELDS = ("author", "editor", "author_en", "editor_en")
 MAX_FIELD_CHARS = 100_000
@@ -63,8 +120,9 @@ def read_utf8(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise CorpusError(f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8",
-                          Location(path, line)) from None
+        raise CorpusError(
+            f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8", Location(path, line)
+        ) from None
 
 
 def _with_shared_latin_spellings(sources: list[Source]) -> list[Source]:
@@ -132,11 +190,15 @@ def entry_to_source(entry: Entry, path: Path) -> Source:
         name = f.key.lower()
         folded = _folded_field(entry, f)
         if folded:
-            raise CorpusError(f"entry '{entry.key}': missing comma before field '{folded[0]}'", Location(path, folded[1]))
+            raise CorpusError(
+                f"entry '{entry.key}': missing comma before field '{folded[0]}'", Location(path, folded[1])
+            )
         if isinstance(f.value, str) and len(f.value) > MAX_FIELD_CHARS:
-            raise CorpusError(f"entry '{entry.key}': field '{name}' is {len(f.value):,} characters long; the limit "
-                              f"is {MAX_FIELD_CHARS:,} (a bibliographic field, even an abstract, is far shorter)",
-                              Location(path, f.start_line + 1))
+            raise CorpusError(
+                f"entry '{entry.key}': field '{name}' is {len(f.value):,} characters long; the limit "
+                f"is {MAX_FIELD_CHARS:,} (a bibliographic field, even an abstract, is far shorter)",
+                Location(path, f.start_line + 1),
+            )
         fields[name] = f.value
     entry_type = entry.entry_type.lower()
     if entry_type not in ENTRY_TYPES:
@@ -244,8 +306,7 @@ def _people(value, latin_value, key: str, role: str, where: Location) -> tuple[P
                 f"entry '{key}': {role}_en lists {len(latin)} names but {role} lists {len(people)}", where
             )
         return tuple(
-            Person(p.family, p.given, p.literal, l.family or l.literal, l.given)
-            for p, l in zip(people, latin)
+            Person(p.family, p.given, p.literal, own.family or own.literal, own.given) for p, own in zip(people, latin)
         )
     return tuple(transliterate_person(p) for p in people)
 

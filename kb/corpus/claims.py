@@ -20,20 +20,32 @@ class Reference:
     target: str
     location: Location
 
+
 CLAIM_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 URL = re.compile(r"https?://\S+")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A locator that names a page: "p. 37", "pp. 37-38", "page 5", "с. 37", "стр. 5".
 PAGE_LOCATOR = re.compile(r"(?<![\w])(?:pp?|pages?|с|стр)\.?\s*\d", re.IGNORECASE)
 _FILE_KEYS = {"source", "curated_by", "curated_on", "based_on", "claims"}
-_CLAIM_KEYS = {"id", "text", "kind", "locator", "themes", "evidence", "based_on", "via", "note",
-               "status", "reviewed_by", "reviewed_on", *CLAIM_RELATIONS}
+_CLAIM_KEYS = {
+    "id",
+    "text",
+    "kind",
+    "locator",
+    "themes",
+    "evidence",
+    "based_on",
+    "via",
+    "note",
+    "status",
+    "reviewed_by",
+    "reviewed_on",
+    *CLAIM_RELATIONS,
+}
 _RELATION_KEYS = {"id", "because", "by"}
 
 
-def read_claims_file(
-    path: Path, theme_ids: set[str], evidence_ids: set[str]
-) -> tuple[list[Claim], list[Reference]]:
+def read_claims_file(path: Path, theme_ids: set[str], evidence_ids: set[str]) -> tuple[list[Claim], list[Reference]]:
     """Claims of one file, checked against the thesaurus; plus the references to resolve corpus-wide."""
     document = read_yaml(path)
     top = _mapping(document, path, "the file")
@@ -56,14 +68,22 @@ def read_claims_file(
 
 
 def _claim(
-    item: Located, path: Path, source: str, curated_by: str, curated_on: str, based_on: str,
-    theme_ids: set[str], evidence_ids: set[str], references: list[Reference],
+    item: Located,
+    path: Path,
+    source: str,
+    curated_by: str,
+    curated_on: str,
+    based_on: str,
+    theme_ids: set[str],
+    evidence_ids: set[str],
+    references: list[Reference],
 ) -> Claim:
     fields = _mapping(item, path, "a claim")
     claim_id = _required_text(fields, "id", path, item.line)
     if not CLAIM_ID.fullmatch(claim_id):
-        raise CorpusError(f"claim id '{claim_id}' must be lowercase letters, digits and hyphens",
-                          Location(path, fields["id"].line))
+        raise CorpusError(
+            f"claim id '{claim_id}' must be lowercase letters, digits and hyphens", Location(path, fields["id"].line)
+        )
     _no_unknown_keys(fields, _CLAIM_KEYS, path, f"claim '{claim_id}'")
     where = Location(path, item.line)
     text = _texts(fields.get("text"), path, claim_id, item.line)
@@ -86,15 +106,23 @@ def _claim(
     basis = _choice(fields.get("based_on"), CURATION_BASES, path, "based_on") or based_on
     basis_line = fields["based_on"].line if "based_on" in fields else item.line
     if basis == "full-text-page" and not PAGE_LOCATOR.search(locator):
-        raise CorpusError(f"claim '{claim_id}' is based_on full-text-page and needs a locator that names a page "
-                          "(p. 37, pp. 37-38, с. 37)", Location(path, basis_line))
+        raise CorpusError(
+            f"claim '{claim_id}' is based_on full-text-page and needs a locator that names a page "
+            "(p. 37, pp. 37-38, с. 37)",
+            Location(path, basis_line),
+        )
     via = _optional_text(fields, "via", path)
     if basis == "secondary" and not via:
-        raise CorpusError(f"claim '{claim_id}' is based_on secondary and needs 'via': the citation key or URL "
-                          "of the summary, review or citing work it rests on", Location(path, basis_line))
+        raise CorpusError(
+            f"claim '{claim_id}' is based_on secondary and needs 'via': the citation key or URL "
+            "of the summary, review or citing work it rests on",
+            Location(path, basis_line),
+        )
     if via and basis != "secondary":
-        raise CorpusError(f"claim '{claim_id}' names 'via' but is based_on {basis}; 'via' is for secondary claims",
-                          Location(path, fields["via"].line))
+        raise CorpusError(
+            f"claim '{claim_id}' names 'via' but is based_on {basis}; 'via' is for secondary claims",
+            Location(path, fields["via"].line),
+        )
     if via and not URL.fullmatch(via):
         references.append(Reference(claim_id, "via", via, Location(path, fields["via"].line)))
     status, reviewed_by, reviewed_on = _review(fields, path, claim_id, where)
@@ -142,13 +170,16 @@ def _review(fields: dict[str, Located], path: Path, claim_id: str, where: Locati
     else:
         for key in ("reviewed_by", "reviewed_on"):
             if key in fields:
-                raise CorpusError(f"claim '{claim_id}' gives {key} but its status is draft (write status: reviewed)",
-                                  Location(path, fields[key].line))
+                raise CorpusError(
+                    f"claim '{claim_id}' gives {key} but its status is draft (write status: reviewed)",
+                    Location(path, fields[key].line),
+                )
     return status, reviewed_by, reviewed_on
 
 
-def _relations(node: Located | None, path: Path, kind: str, claim_id: str,
-               default_by: str) -> list[tuple[Relation, int]]:
+def _relations(
+    node: Located | None, path: Path, kind: str, claim_id: str, default_by: str
+) -> list[tuple[Relation, int]]:
     """`supports: [{id: x, because: "...", by: "..."}]`, each with its line. The short form (`supports: [x]`)
     is read so that the error can say what is missing: every relation needs its reason."""
     if node is None or node.value is None:
@@ -158,8 +189,11 @@ def _relations(node: Located | None, path: Path, kind: str, claim_id: str,
     for item in items:
         where = Location(path, item.line)
         if isinstance(item.value, str):
-            raise CorpusError(f"claim '{claim_id}' {kind} '{item.value.strip()}' without a rationale; write it as "
-                              f"{{id: {item.value.strip()}, because: \"...\"}}", where)
+            raise CorpusError(
+                f"claim '{claim_id}' {kind} '{item.value.strip()}' without a rationale; write it as "
+                f'{{id: {item.value.strip()}, because: "..."}}',
+                where,
+            )
         if not isinstance(item.value, dict):
             raise CorpusError(f"'{kind}' must list relations ({{id: ..., because: ...}})", where)
         _no_unknown_keys(item.value, _RELATION_KEYS, path, f"claim '{claim_id}' {kind}")
@@ -178,13 +212,15 @@ def _texts(node: Located | None, path: Path, claim_id: str, line: int) -> dict[s
     if node is None:
         raise CorpusError(f"claim '{claim_id}' has no text", Location(path, line))
     if not isinstance(node.value, dict):
-        raise CorpusError(f"claim '{claim_id}': text must map languages to text (en: ..., ru: ...)",
-                          Location(path, node.line))
+        raise CorpusError(
+            f"claim '{claim_id}': text must map languages to text (en: ..., ru: ...)", Location(path, node.line)
+        )
     texts = {}
     for language, value in node.value.items():
         if not re.fullmatch(r"[a-z]{2}", language):
-            raise CorpusError(f"claim '{claim_id}': '{language}' is not a two-letter language code",
-                              Location(path, value.line))
+            raise CorpusError(
+                f"claim '{claim_id}': '{language}' is not a two-letter language code", Location(path, value.line)
+            )
         if not isinstance(value.value, str) or not value.value.strip():
             raise CorpusError(f"claim '{claim_id}' has an empty {language} text", Location(path, value.line))
         texts[language] = " ".join(value.value.split())
@@ -202,8 +238,9 @@ def _mapping(node: Located, path: Path, what: str) -> dict[str, Located]:
 def _no_unknown_keys(fields: dict[str, Located], allowed: set[str], path: Path, owner: str) -> None:
     for key, value in fields.items():
         if key not in allowed:
-            raise CorpusError(f"{owner}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
-                              Location(path, value.line))
+            raise CorpusError(
+                f"{owner}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})", Location(path, value.line)
+            )
 
 
 def _required_text(fields, key: str, path: Path, line: int, owner: str = "") -> str:

@@ -11,7 +11,6 @@ from kb.errors import CorpusError, Location
 from kb.model import Claim, Corpus, FrozenMap, Source
 from kb.rdf.ontology import Vocabulary
 
-
 ParsedClaims = tuple[list[Claim], list[Reference]]
 
 
@@ -60,26 +59,35 @@ def _join_claims(parsed_claims: list[tuple[Path, ParsedClaims]], sources: dict[s
     for path, (file_claims, file_references) in parsed_claims:
         source_reference = file_references[0]
         if source_reference.target not in sources:
-            raise CorpusError(f"unknown source '{source_reference.target}' (no such citation key in corpus/*.bib)",
-                              source_reference.location)
+            raise CorpusError(
+                f"unknown source '{source_reference.target}' (no such citation key in corpus/*.bib)",
+                source_reference.location,
+            )
         if path.stem != source_reference.target:
-            raise CorpusError(f"claims of '{source_reference.target}' belong in {source_reference.target}.yaml",
-                              source_reference.location)
+            raise CorpusError(
+                f"claims of '{source_reference.target}' belong in {source_reference.target}.yaml",
+                source_reference.location,
+            )
         language = sources[source_reference.target].language
         for claim in file_claims:
             if claim.id in claims:
-                raise CorpusError(f"duplicate claim id '{claim.id}' (first defined at {claims[claim.id].origin})",
-                                  claim.origin)
+                raise CorpusError(
+                    f"duplicate claim id '{claim.id}' (first defined at {claims[claim.id].origin})", claim.origin
+                )
             if language != "en" and language not in claim.text:
-                raise CorpusError(f"claim '{claim.id}' needs its {language} text (the source is in {language})",
-                                  claim.origin)
+                raise CorpusError(
+                    f"claim '{claim.id}' needs its {language} text (the source is in {language})", claim.origin
+                )
             claims[claim.id] = claim
         references.extend(file_references[1:])
     for reference in references:
         if reference.field == "via":
             if reference.target not in sources:
-                raise CorpusError(f"claim '{reference.claim_id}' names via '{reference.target}', which is neither a "
-                                  "citation key in corpus/*.bib nor a URL", reference.location)
+                raise CorpusError(
+                    f"claim '{reference.claim_id}' names via '{reference.target}', which is neither a "
+                    "citation key in corpus/*.bib nor a URL",
+                    reference.location,
+                )
             continue
         if reference.target not in claims:
             raise CorpusError(

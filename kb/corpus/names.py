@@ -8,6 +8,7 @@ import iuliia
 
 from kb.model import Person
 from kb.script import has_cyrillic
+
 # Wikipedia's romanisation: the common spelling of Russian names in English-language citations.
 _SCHEME = iuliia.WIKIPEDIA
 
@@ -32,8 +33,11 @@ def transliterate_person(person: Person) -> Person:
     if person.literal or not has_cyrillic(person.family + person.given):
         return person
     return Person(
-        person.family, person.given, person.literal,
-        transliterate(person.family), transliterate(person.given),
+        person.family,
+        person.given,
+        person.literal,
+        transliterate(person.family),
+        transliterate(person.given),
     )
 
 
@@ -66,8 +70,9 @@ def share_own_latin_spellings(groups: list[tuple[Person, ...]]) -> list[tuple[Pe
         model = next((k for k in known if k.family == person.family and _given_agree(k.given, person.given)), None)
         if model is None:
             return person
-        return Person(person.family, person.given, person.literal, model.latin_family,
-                      _latin_given(person.given, model))
+        return Person(
+            person.family, person.given, person.literal, model.latin_family, _latin_given(person.given, model)
+        )
 
     return [tuple(respelled(p) for p in people) for people in groups]
 
@@ -148,7 +153,9 @@ def _latin_parts(person: Person) -> list[str]:
     for index, part in enumerate(original):
         if index < len(latin) and not (has_cyrillic(part) and latin[index] == transliterate(part)):
             continue
-        spelled = (INITIAL_LETTERS.get(part[0], transliterate(part[0])) + ".") if _is_initial(part) else transliterate(part)
+        spelled = (
+            (INITIAL_LETTERS.get(part[0], transliterate(part[0])) + ".") if _is_initial(part) else transliterate(part)
+        )
         if index < len(latin):
             latin[index] = spelled
         else:

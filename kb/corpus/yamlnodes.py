@@ -10,7 +10,6 @@ import yaml
 
 from kb.errors import CorpusError, Location
 
-
 # libyaml's parser when available (about 10x faster); both keep line marks.
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -57,8 +56,10 @@ def _refuse_aliases(text: str, path: Path) -> None:
     for event in yaml.parse(text, Loader=_COMPOSER):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             what = f"alias '*{event.anchor}'" if isinstance(event, yaml.AliasEvent) else f"anchor '&{event.anchor}'"
-            raise CorpusError(f"YAML {what} is not allowed in corpus files: write the value out",
-                              Location(path, event.start_mark.line + 1))
+            raise CorpusError(
+                f"YAML {what} is not allowed in corpus files: write the value out",
+                Location(path, event.start_mark.line + 1),
+            )
 
 
 def _convert(node: yaml.Node, path: Path, loader: yaml.SafeLoader) -> Located:

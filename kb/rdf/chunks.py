@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 from kb.model import Claim, Corpus, Source
 from kb.rdf.iris import kind_and_id
 from kb.rdf.mapping import SOURCE_CLASSES, add_claim, add_source
-from kb.rdf.namespace import BIBLIOGRAPHY_GRAPH, CLAIM, CLAIMS_GRAPH, FABIO, GKB, ONTOLOGY_GRAPH, SOURCE
+from kb.rdf.namespace import BIBLIOGRAPHY_GRAPH, CLAIMS_GRAPH, FABIO, GKB, ONTOLOGY_GRAPH
 
 
 class MappedFile(tuple):
@@ -88,7 +88,7 @@ def add_mapped(mapped, graph: Graph) -> None:
         dataset.parse(data=(mapped[0] + mapped[1]).decode("utf-8"), format="nquads")
         graphs = [dataset]
     for part in graphs:
-        for s, p, o, *_ in (part.quads((None, None, None, None)) if isinstance(part, Dataset) else part):
+        for s, p, o, *_ in part.quads((None, None, None, None)) if isinstance(part, Dataset) else part:
             graph.add((s, p, o))
 
 

@@ -40,7 +40,7 @@ def local_id(iri: object, namespace: object) -> str | None:
     text, prefix = str(iri), str(namespace)
     if not text.startswith(prefix) or len(text) == len(prefix):
         return None
-    return text[len(prefix):]
+    return text[len(prefix) :]
 
 
 def kind_and_id(iri: object) -> tuple[str, str] | None:

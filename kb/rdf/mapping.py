@@ -13,15 +13,27 @@ import unicodedata
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
-from kb.rdf.iris import claim_iri, relation_iri, source_iri
-from kb.corpus.names import transliterate
-from kb.script import has_cyrillic
 from kb.corpus.claims import URL
+from kb.corpus.names import transliterate
 from kb.model import Claim, Person, Source
+from kb.rdf.iris import claim_iri, relation_iri, source_iri
 from kb.rdf.namespace import (
-    AGENT, BASIS, BIBO, CITO, CLAIM, EVIDENCE, FABIO, GKB, ISO639, ORGANISATION, PERSON, RELATION, REVIEW,
-    REVIEW_STATUS, SOURCE, THEME, VENUE,
+    AGENT,
+    BASIS,
+    BIBO,
+    CITO,
+    EVIDENCE,
+    FABIO,
+    GKB,
+    ISO639,
+    ORGANISATION,
+    PERSON,
+    REVIEW,
+    REVIEW_STATUS,
+    THEME,
+    VENUE,
 )
+from kb.script import has_cyrillic
 
 SOURCE_CLASSES = {
     "article": BIBO.AcademicArticle,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -33,16 +33,19 @@ class Vocabulary:
 
             close = difflib.get_close_matches(str(theme_id), list(self.themes), n=3)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            raise KbError(f"unknown theme '{theme_id}'{hint} (the themes are the concept ids of "
-                          "ontology/concepts.ttl; `kb sparql --name theme-coverage` lists them)") from None
+            raise KbError(
+                f"unknown theme '{theme_id}'{hint} (the themes are the concept ids of "
+                "ontology/concepts.ttl; `kb sparql --name theme-coverage` lists them)"
+            ) from None
 
     def evidence_type(self, evidence_id: str) -> Mapping[str, str]:
         """The labels of an evidence type; an unknown id is a `KbError` listing the known ones."""
         try:
             return self.evidence_types[evidence_id]
         except KeyError:
-            raise KbError(f"unknown evidence type '{evidence_id}' "
-                          f"(use one of: {', '.join(sorted(self.evidence_types))})") from None
+            raise KbError(
+                f"unknown evidence type '{evidence_id}' (use one of: {', '.join(sorted(self.evidence_types))})"
+            ) from None
 
     def with_narrower(self, theme_id: str) -> list[str]:
         """The theme and every theme under it, the theme first, then breadth-first (a theme with

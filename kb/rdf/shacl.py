@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from kb.rdf.iris import short_name
 from kb.errors import ValidationError
+from kb.rdf.iris import short_name
 from kb.rdf.ontology import SHAPES_FILE, parse_turtle
 
 
@@ -17,8 +17,13 @@ def load_shapes(ontology_dir: Path) -> Graph:
     return parse_turtle(ontology_dir / SHAPES_FILE)
 
 
-def validate_graph(data: Graph, shapes: Graph, focus: list[URIRef] | None,
-                   describe: Callable[[URIRef], str] = str, ignore: set | frozenset = frozenset()) -> None:
+def validate_graph(
+    data: Graph,
+    shapes: Graph,
+    focus: list[URIRef] | None,
+    describe: Callable[[URIRef], str] = str,
+    ignore: set | frozenset = frozenset(),
+) -> None:
     """Raise `ValidationError` listing every violation; `describe` turns a focus node into a corpus location.
 
     With `focus`, only those nodes are checked (the rest of `data` is context they may point to).
@@ -33,8 +38,9 @@ def validate_graph(data: Graph, shapes: Graph, focus: list[URIRef] | None,
     options = {"focus_nodes": sorted(focus)} if focus is not None else {}
     if focus is not None and not focus:
         return
-    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                    allow_warnings=True, inplace=True, **options)
+    conforms, results, _ = validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True, **options
+    )
     if conforms:
         return
     violations = []
@@ -47,7 +53,9 @@ def validate_graph(data: Graph, shapes: Graph, focus: list[URIRef] | None,
         path = results.value(result, SH.resultPath)
         message = results.value(result, SH.resultMessage)
         value = results.value(result, SH.value)
-        detail = f"{message}" + (f" (path {_short(path)}" + (f", value {value}" if value is not None else "") + ")" if path else "")
+        detail = f"{message}" + (
+            f" (path {_short(path)}" + (f", value {value}" if value is not None else "") + ")" if path else ""
+        )
         violations.append(f"{describe(focus)}: {detail}")
     if violations:
         raise ValidationError(sorted(set(violations)))

@@ -17,13 +17,14 @@ import numpy as np
 from kb.config import Settings
 from kb.search.models import ModelSpec
 
-PARALLEL_MIN = 2000   # below this many texts, starting workers (about 1 s each) costs more than it saves
-SLICE = 512           # texts per task: small enough to balance the workers, big enough to batch well
+PARALLEL_MIN = 2000  # below this many texts, starting workers (about 1 s each) costs more than it saves
+SLICE = 512  # texts per task: small enough to balance the workers, big enough to batch well
 _BATCH_TOKENS = 2048
 
 
-def embed_texts(spec: ModelSpec, onnx_folder: Path | None, texts: list[str], settings: Settings,
-                encoder=None) -> np.ndarray:
+def embed_texts(
+    spec: ModelSpec, onnx_folder: Path | None, texts: list[str], settings: Settings, encoder=None
+) -> np.ndarray:
     """Vectors of `texts`, in order (float32, one row per text), with a progress bar on a terminal."""
     from tqdm import tqdm
 
@@ -51,7 +52,7 @@ def embed_in_batches(encoder, texts: list[str], progress=None) -> np.ndarray:
     while start < len(order):
         longest = max(1, lengths[order[min(len(order) - 1, start + 63)]])
         size = max(1, min(64, _BATCH_TOKENS // longest))
-        batch = order[start:start + size]
+        batch = order[start : start + size]
         out[batch] = encoder.encode([texts[i] for i in batch])
         if progress is not None:
             progress(len(batch))
@@ -68,7 +69,7 @@ def _in_processes(spec: ModelSpec, onnx_folder: Path | None, texts: list[str], w
     order = np.argsort([-len(t) for t in texts], kind="stable")
     slices: queue.Queue = queue.Queue()
     for start in range(0, len(order), SLICE):
-        slices.put(order[start:start + SLICE])
+        slices.put(order[start : start + SLICE])
     out: list = [None]
     failures: list[str] = []
     lock = threading.Lock()
@@ -117,8 +118,12 @@ class _Worker:
         import tempfile
 
         self.errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty worker cannot block on it
-        self.process = subprocess.Popen([sys.executable, "-m", "kb.search.bulk_embedding"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self.errors)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kb.search.bulk_embedding"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+        )
         self._send((spec, onnx_folder))
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -20,10 +20,10 @@ SOURCE = "source"
 
 @dataclass(frozen=True)
 class Document:
-    kind: str        # CLAIM or SOURCE
-    item: str        # the claim id, or the source key for a source document
+    kind: str  # CLAIM or SOURCE
+    item: str  # the claim id, or the source key for a source document
     source_key: str
-    language: str    # language of `text`
+    language: str  # language of `text`
     text: str
 
     @property
@@ -35,8 +35,9 @@ def corpus_documents(corpus: Corpus, themes) -> list[Document]:
     """Every searchable document, in a fixed order (claims in file order, then sources by key)."""
     docs = []
     # Each theme's label in each language, worked out once: 100k claims ask for 240k of them.
-    labels = {(theme_id, language): theme.label(language)
-              for theme_id, theme in themes.items() for language in ("en", "ru")}
+    labels = {
+        (theme_id, language): theme.label(language) for theme_id, theme in themes.items() for language in ("en", "ru")
+    }
     for claim in corpus.claims.values():
         docs.extend(claim_documents(claim, corpus.sources[claim.source_key], themes, labels))
     for key in sorted(corpus.sources):
@@ -75,5 +76,7 @@ def source_documents(source: Source) -> list[Document]:
     add(source.abstract)
     if source.keywords:
         add("; ".join(source.keywords))
-    return [Document(SOURCE, source.key, source.key, language, ". ".join(texts))
-            for language, texts in sorted(by_language.items())]
+    return [
+        Document(SOURCE, source.key, source.key, language, ". ".join(texts))
+        for language, texts in sorted(by_language.items())
+    ]

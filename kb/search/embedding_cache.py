@@ -38,8 +38,13 @@ class EmbeddingCache:
                 vectors = np.load(self.directory / f"{stem}{VECTORS}", mmap_mode="r")
             except (OSError, ValueError, EOFError):
                 continue  # a damaged shard is only a cache miss
-            if (vectors.ndim != 2 or keys.ndim != 2 or keys.shape[1] != 16 or len(vectors) != len(keys)
-                    or vectors.shape[1] != self.dim):
+            if (
+                vectors.ndim != 2
+                or keys.ndim != 2
+                or keys.shape[1] != 16
+                or len(vectors) != len(keys)
+                or vectors.shape[1] != self.dim
+            ):
                 continue
             shard = len(self._arrays)
             self._arrays.append(vectors)

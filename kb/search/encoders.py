@@ -55,8 +55,9 @@ class OnnxEncoder:
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options,
-                                                    providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(
+            str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+        )
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self.tokenizer.no_padding()
@@ -75,8 +76,8 @@ class OnnxEncoder:
         ids = np.zeros((len(encodings), length), np.int64)
         mask = np.zeros_like(ids)
         for row, encoding in enumerate(encodings):
-            ids[row, :len(encoding.ids)] = encoding.ids
-            mask[row, :len(encoding.ids)] = 1
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
@@ -85,8 +86,9 @@ class OnnxEncoder:
 
 # The languages USE multilingual v3 was trained on (Yang et al. 2019, "Multilingual Universal
 # Sentence Encoder for Semantic Retrieval"); documents in other languages get no vector.
-USEM3_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th",
-                             "tr", "zh", "zh-tw"})
+USEM3_LANGUAGES = frozenset(
+    {"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh", "zh-tw"}
+)
 
 
 class Usem3Encoder:
@@ -171,8 +173,9 @@ class TorchEncoder:
 
     def encode(self, texts: list[str], query: bool = False) -> np.ndarray:
         with self._lock:
-            vectors = self.model.encode(list(texts), batch_size=32, normalize_embeddings=True,
-                                        show_progress_bar=False, convert_to_numpy=True)
+            vectors = self.model.encode(
+                list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+            )
         return np.asarray(vectors, np.float32).reshape(len(texts), self.dim)
 
 
@@ -196,8 +199,9 @@ def load_encoder(spec: ModelSpec, onnx_folder: Path | None = None, threads: int 
         except KbError:
             raise
         except Exception as error:  # onnxruntime, tokenizers and torch raise their own types
-            raise KbError(f"cannot load embedding model '{spec.name}': {error}; run `kb build` to re-create "
-                          "the search index") from None
+            raise KbError(
+                f"cannot load embedding model '{spec.name}': {error}; run `kb build` to re-create the search index"
+            ) from None
         _loaded[cache_key] = encoder
         return encoder
 
@@ -274,8 +278,10 @@ def _export(spec: ModelSpec, out: Path) -> None:
 
     folder = spec.path
     if not (folder / TOKENIZER_FILE).exists():
-        raise KbError(f"embedding model {folder} has no {TOKENIZER_FILE} (a fast tokenizer is needed "
-                      "for the onnx engine); set embedding_engine=torch")
+        raise KbError(
+            f"embedding model {folder} has no {TOKENIZER_FILE} (a fast tokenizer is needed "
+            "for the onnx engine); set embedding_engine=torch"
+        )
     pooling = _pooling_mode(folder)
     from transformers.utils import logging as transformers_logging
 
@@ -303,9 +309,16 @@ def _export(spec: ModelSpec, out: Path) -> None:
     names = ["input_ids", "attention_mask"] + (["token_type_ids"] if takes_types else [])
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
-        torch.onnx.export(Pooled(model), args, str(out / ONNX_FILE), dynamo=False, opset_version=17,
-                          input_names=names, output_names=["embedding"],
-                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}})
+        torch.onnx.export(
+            Pooled(model),
+            args,
+            str(out / ONNX_FILE),
+            dynamo=False,
+            opset_version=17,
+            input_names=names,
+            output_names=["embedding"],
+            dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}},
+        )
     shutil.copy2(folder / TOKENIZER_FILE, out / TOKENIZER_FILE)
     from tokenizers import Tokenizer
 
@@ -313,8 +326,11 @@ def _export(spec: ModelSpec, out: Path) -> None:
     tokenizer.no_padding()
     tokenizer.no_truncation()
     info = {
-        "model": spec.name, "key": spec.key, "dim": int(model.config.hidden_size),
-        "max_seq_length": max_seq_length(folder), "pooling": pooling,
+        "model": spec.name,
+        "key": spec.key,
+        "dim": int(model.config.hidden_size),
+        "max_seq_length": max_seq_length(folder),
+        "pooling": pooling,
         "languages": sorted(_languages(lambda text: tokenizer.encode(text, add_special_tokens=False).tokens)),
         "onnx_sha256": sha256_file(out / ONNX_FILE),
     }
@@ -330,8 +346,10 @@ def _pooling_mode(folder: Path) -> str:
         return "cls"
     if config.get("pooling_mode_mean_tokens", True):
         return "mean"
-    raise KbError(f"embedding model {folder}: only mean or CLS pooling is supported by the onnx engine; "
-                  "set embedding_engine=torch")
+    raise KbError(
+        f"embedding model {folder}: only mean or CLS pooling is supported by the onnx engine; "
+        "set embedding_engine=torch"
+    )
 
 
 def _languages(tokenize) -> set[str]:

@@ -9,8 +9,9 @@ and which index documents a value keeps (`mask`, over the search index's rows).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, make_dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from kb.errors import KbError
 from kb.model import BASIS_LABELS, CURATION_BASES
@@ -26,15 +27,15 @@ if TYPE_CHECKING:
 class Filter:
     """One search filter: a field of `SearchFilters`, an option of `kb search`, a widget of the UI."""
 
-    name: str                  # the SearchFilters field and URL parameter
-    option: str                # the CLI option
-    label: str                 # the UI's label
-    help: str                  # the CLI's help text
-    parse: Callable[[KnowledgeBase, Any], Any]                          # value -> checked value
-    mask: Callable[[KnowledgeBase, DocumentTable, Any], np.ndarray]     # checked value -> rows kept
+    name: str  # the SearchFilters field and URL parameter
+    option: str  # the CLI option
+    label: str  # the UI's label
+    help: str  # the CLI's help text
+    parse: Callable[[KnowledgeBase, Any], Any]  # value -> checked value
+    mask: Callable[[KnowledgeBase, DocumentTable, Any], np.ndarray]  # checked value -> rows kept
     choices: Callable[[KnowledgeBase, str], list[tuple[str, str]]] | None = None  # (value, label) in a build
-    type: type = str           # what the CLI reads
-    widget: str = "select"     # select | years (year_from and year_to share a slider) | "" (CLI only)
+    type: type = str  # what the CLI reads
+    widget: str = "select"  # select | years (year_from and year_to share a slider) | "" (CLI only)
 
 
 # -- columns over the index's documents (a claim's or a source's text) ----------------------------
@@ -44,6 +45,7 @@ def _source_column(attribute: str):
 
         sources = kb.corpus.sources
         return np.array([getattr(sources[key], attribute) for key in table.source_keys], object)
+
     return column
 
 
@@ -52,8 +54,11 @@ def _claim_column(value_of: Callable, missing: Any = ""):
         import numpy as np
 
         claims = kb.corpus.claims
-        return np.array([value_of(claims[item]) if kind == "claim" else missing
-                         for kind, item in zip(table.kinds, table.items)], object)
+        return np.array(
+            [value_of(claims[item]) if kind == "claim" else missing for kind, item in zip(table.kinds, table.items)],
+            object,
+        )
+
     return column
 
 
@@ -68,6 +73,7 @@ def _cached(column: Callable) -> Callable[[KnowledgeBase, DocumentTable], np.nda
             memo.clear()
             memo[id(table)] = found
         return found[1]
+
     return cached
 
 
@@ -78,11 +84,13 @@ def _equal(column: Callable):
 
 def _one_of(values_in: Callable[[KnowledgeBase], list[str]], message: str):
     """A value among those the build has, else `message` (with {value} and {known}) as a KbError."""
+
     def parse(kb: KnowledgeBase, value: Any) -> str:
         known = values_in(kb)
         if value not in known:
             raise KbError(message.format(value=value, known=", ".join(sorted(known))))
         return value
+
     return parse
 
 
@@ -94,6 +102,7 @@ def _year(name: str):
             except ValueError:
                 raise KbError(f"{name} must be a year, not '{value}'") from None
         return value
+
     return parse
 
 
@@ -105,8 +114,10 @@ def _theme_mask(kb: KnowledgeBase, table: DocumentTable, theme_id: str) -> np.nd
     claims = kb.evidence.claims_on(theme_id)
     claim_ids = {c.id for c in claims}
     source_keys = {c.source_key for c in claims}
-    return np.array([item in claim_ids if kind == "claim" else item in source_keys
-                     for kind, item in zip(table.kinds, table.items)], bool)
+    return np.array(
+        [item in claim_ids if kind == "claim" else item in source_keys for kind, item in zip(table.kinds, table.items)],
+        bool,
+    )
 
 
 _BASIS_RANK = {basis: len(CURATION_BASES) - index for index, basis in enumerate(CURATION_BASES)}
@@ -116,57 +127,86 @@ _year_column = _cached(_source_column("year"))
 
 FILTERS: tuple[Filter, ...] = (
     Filter(
-        "theme", "--theme", "Theme (narrower themes included)",
+        "theme",
+        "--theme",
+        "Theme (narrower themes included)",
         "Only claims on this theme or a narrower one, and sources with such claims (a theme id).",
         parse=lambda kb, value: kb.vocabulary.theme(value).id,
         mask=_theme_mask,
-        choices=lambda kb, lang: sorted(((t, theme.label(lang)) for t, theme in kb.themes.items()),
-                                        key=lambda pair: pair[1].lower()),
+        choices=lambda kb, lang: sorted(
+            ((t, theme.label(lang)) for t, theme in kb.themes.items()), key=lambda pair: pair[1].lower()
+        ),
     ),
     Filter(
-        "evidence", "--evidence", "Evidence type",
+        "evidence",
+        "--evidence",
+        "Evidence type",
         "Only claims of this evidence type (e.g. case-study).",
         parse=lambda kb, value: (kb.vocabulary.evidence_type(value), value)[1],
         mask=_equal(_claim_column(lambda claim: claim.evidence)),
         choices=lambda kb, lang: [(e, kb.evidence.evidence_label(e, lang)) for e in kb.vocabulary.evidence_types],
     ),
     Filter(
-        "basis", "--basis", "Basis at least",
+        "basis",
+        "--basis",
+        "Basis at least",
         "Only claims resting on this basis or a stronger one: " + " > ".join(CURATION_BASES) + ".",
         parse=_one_of(lambda kb: list(CURATION_BASES), "unknown basis '{value}' (use one of: {known})"),
         mask=lambda kb, table, value: _basis_rank(kb, table) >= _BASIS_RANK[value],
         choices=lambda kb, lang: [(b, BASIS_LABELS.get(b, b)) for b in CURATION_BASES],
     ),
     Filter(
-        "year_from", "--year-from", "From year", "Only sources published in or after this year.",
+        "year_from",
+        "--year-from",
+        "From year",
+        "Only sources published in or after this year.",
         parse=_year("year_from"),
         mask=lambda kb, table, value: _year_column(kb, table) >= value,
-        type=int, widget="years",
+        type=int,
+        widget="years",
     ),
     Filter(
-        "year_to", "--year-to", "To year", "Only sources published in or before this year.",
+        "year_to",
+        "--year-to",
+        "To year",
+        "Only sources published in or before this year.",
         parse=_year("year_to"),
         mask=lambda kb, table, value: _year_column(kb, table) <= value,
-        type=int, widget="years",
+        type=int,
+        widget="years",
     ),
     Filter(
-        "source_type", "--source-type", "Source type",
+        "source_type",
+        "--source-type",
+        "Source type",
         "Only sources of this BibLaTeX type (article, book, report, ...).",
-        parse=_one_of(lambda kb: sorted({s.entry_type for s in kb.corpus.sources.values()}),
-                      "no source of type '{value}' (types in this corpus: {known})"),
+        parse=_one_of(
+            lambda kb: sorted({s.entry_type for s in kb.corpus.sources.values()}),
+            "no source of type '{value}' (types in this corpus: {known})",
+        ),
         mask=_equal(_source_column("entry_type")),
         choices=lambda kb, lang: [(t, t) for t in sorted({s.entry_type for s in kb.corpus.sources.values()})],
     ),
     Filter(
-        "language", "--lang", "Language of the source", "Only sources published in this language (ru, en, ...).",
-        parse=_one_of(lambda kb: sorted({s.language for s in kb.corpus.sources.values()}),
-                      "no source in language '{value}' (languages in this corpus: {known})"),
+        "language",
+        "--lang",
+        "Language of the source",
+        "Only sources published in this language (ru, en, ...).",
+        parse=_one_of(
+            lambda kb: sorted({s.language for s in kb.corpus.sources.values()}),
+            "no source in language '{value}' (languages in this corpus: {known})",
+        ),
         mask=_equal(_source_column("language")),
-        choices=lambda kb, lang: [(code, {"en": "English", "ru": "Russian"}.get(code, code))
-                                  for code in sorted({s.language for s in kb.corpus.sources.values()})],
+        choices=lambda kb, lang: [
+            (code, {"en": "English", "ru": "Russian"}.get(code, code))
+            for code in sorted({s.language for s in kb.corpus.sources.values()})
+        ],
     ),
     Filter(
-        "source", "--source", "Source", "Only this source (a citation key).",
+        "source",
+        "--source",
+        "Source",
+        "Only this source (a citation key).",
         parse=_one_of(lambda kb: list(kb.corpus.sources), "unknown source key '{value}' (see corpus/*.bib)"),
         mask=_equal(_source_column("key")),
         widget="",
@@ -186,8 +226,11 @@ def _empty(self) -> bool:
 
 
 SearchFilters = make_dataclass(
-    "SearchFilters", [(f.name, f.type | None, field(default=None)) for f in FILTERS],
-    frozen=True, namespace={"empty": property(_empty), "__doc__": _filters_doc()})
+    "SearchFilters",
+    [(f.name, f.type | None, field(default=None)) for f in FILTERS],
+    frozen=True,
+    namespace={"empty": property(_empty), "__doc__": _filters_doc()},
+)
 SearchFilters.__module__ = __name__
 
 

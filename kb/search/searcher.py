@@ -66,7 +66,9 @@ class Searcher:
     def _check_documents(self) -> None:
         table = self.index.table
         for kind, item in zip(table.kinds, table.items):
-            if (kind == CLAIM and item not in self.corpus.claims) or (kind != CLAIM and item not in self.corpus.sources):
+            if (kind == CLAIM and item not in self.corpus.claims) or (
+                kind != CLAIM and item not in self.corpus.sources
+            ):
                 raise KbError(f"the search index names '{item}', which this build does not have; run `kb build`")
 
     def _prepare_columns(self) -> None:
@@ -102,8 +104,14 @@ class Searcher:
 
     # ------------------------------------------------------------ search
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid",
-               per_source: int | None = 2) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        per_source: int | None = 2,
+    ) -> list[SearchHit]:
         """The k best claims and sources for `query`, best first (see the module docstring): ids,
         scores and ranks; `kb.browse.results.present` turns them into what a reader sees."""
         if mode not in MODES:
@@ -125,10 +133,17 @@ class Searcher:
         ranked = self._fuse(lists, mode)
         chosen = _diversify(ranked, k, per_source, self.index.table)
         table = self.index.table
-        return [SearchHit(claim_id=table.items[row] if table.kinds[row] == CLAIM else None,
-                          source_key=table.source_keys[row], score=round(float(score), 6), ranks=dict(ranks),
-                          matched_language=table.languages[row], query_language=prepared.language)
-                for row, score, ranks in chosen]
+        return [
+            SearchHit(
+                claim_id=table.items[row] if table.kinds[row] == CLAIM else None,
+                source_key=table.source_keys[row],
+                score=round(float(score), 6),
+                ranks=dict(ranks),
+                matched_language=table.languages[row],
+                query_language=prepared.language,
+            )
+            for row, score, ranks in chosen
+        ]
 
     def _feedback_vector(self, feedback):
         rows = []
@@ -192,6 +207,7 @@ class Searcher:
                     entry[1] = score
         ranked = sorted(fused.values(), key=lambda e: (-e[1], min(e[2].values())))
         return [(row, score, ranks) for row, score, ranks in ranked]
+
 
 def _top_positive(scores: np.ndarray, depth: int) -> np.ndarray:
     positive = np.flatnonzero(scores > 0)

@@ -29,7 +29,7 @@ from kb.errors import KbError
 @dataclass(frozen=True)
 class Neighbour:
     claim_id: str
-    language: str      # the language of the claim text that matched
+    language: str  # the language of the claim text that matched
     similarity: float  # cosine, -1..1; the same claim's translation scores about 0.7-0.9 with USE-m3
     text: str
 
@@ -52,23 +52,28 @@ class ClaimNeighbours:
         self.encoder = encoder or load_encoder(spec, folder, settings.embedding_threads)
         self.corpus = knowledge_base.corpus
         self.themes = knowledge_base.themes
-        self.rows: list[tuple[str, str]] = [(claim.id, language)
-                                            for claim in self.corpus.claims.values()
-                                            for language, text in sorted(claim.text.items())
-                                            if text.strip() and language in self.encoder.languages]
+        self.rows: list[tuple[str, str]] = [
+            (claim.id, language)
+            for claim in self.corpus.claims.values()
+            for language, text in sorted(claim.text.items())
+            if text.strip() and language in self.encoder.languages
+        ]
         texts = [self.corpus.claims[claim_id].text[language].strip() for claim_id, language in self.rows]
         digests = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
         cached = cache_root(settings)
-        vectors, missing = (EmbeddingCache(cached, spec.short_key, self.encoder.dim).lookup(digests)
-                            if cached.is_dir() else (np.zeros((len(texts), self.encoder.dim), np.float32),
-                                                     list(range(len(texts)))))
+        vectors, missing = (
+            EmbeddingCache(cached, spec.short_key, self.encoder.dim).lookup(digests)
+            if cached.is_dir()
+            else (np.zeros((len(texts), self.encoder.dim), np.float32), list(range(len(texts))))
+        )
         if missing:
             vectors[missing] = embed_texts(spec, folder, [texts[i] for i in missing], settings, encoder=self.encoder)
         self.vectors = np.ascontiguousarray(vectors, np.float32)
         self._row_of = {row: index for index, row in enumerate(self.rows)}
 
-    def nearest(self, text: str, k: int = 5, exclude: str | None = None,
-                language: str | None = None) -> list[Neighbour]:
+    def nearest(
+        self, text: str, k: int = 5, exclude: str | None = None, language: str | None = None
+    ) -> list[Neighbour]:
         """The k claim texts closest to `text`, best first, at most one per claim (its closest
         language); `exclude` leaves out one claim (the one being edited), `language` keeps only
         texts in that language."""
@@ -77,8 +82,9 @@ class ClaimNeighbours:
             raise KbError("give a text to compare with the claims")
         return self._ranked(self.encoder.encode([text], query=True)[0], k, exclude, language)
 
-    def nearest_to_claim(self, claim_id: str, language: str, k: int = 5,
-                         other_language: str | None = None) -> list[Neighbour]:
+    def nearest_to_claim(
+        self, claim_id: str, language: str, k: int = 5, other_language: str | None = None
+    ) -> list[Neighbour]:
         """The claims nearest to one text of a claim already in the corpus (itself left out of the
         candidates only in that language: its translation is a fair, and the expected, neighbour)."""
         row = self._row_of.get((claim_id, language))
@@ -112,8 +118,14 @@ class ClaimNeighbours:
             if claim_id == exclude or claim_id in seen or (language and text_language != language):
                 continue
             seen.add(claim_id)
-            found.append(Neighbour(claim_id, text_language, round(float(scores[index]), 4),
-                                   self.corpus.claims[claim_id].text[text_language]))
+            found.append(
+                Neighbour(
+                    claim_id,
+                    text_language,
+                    round(float(scores[index]), 4),
+                    self.corpus.claims[claim_id].text[text_language],
+                )
+            )
             if len(found) == k:
                 break
         return found

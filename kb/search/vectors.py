@@ -39,7 +39,9 @@ def train_ivf(vectors: np.ndarray, nlist: int, seed: int = 1234):
     quantizer = faiss.IndexFlatIP(dim)
     index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(seed)
-    sample = vectors if len(vectors) <= 50 * nlist else vectors[np.sort(rng.choice(len(vectors), 50 * nlist, replace=False))]
+    sample = (
+        vectors if len(vectors) <= 50 * nlist else vectors[np.sort(rng.choice(len(vectors), 50 * nlist, replace=False))]
+    )
     index.cp.seed = seed
     index.train(np.ascontiguousarray(sample, np.float32))
     return index

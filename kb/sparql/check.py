@@ -33,8 +33,34 @@ MAX_QUERY_CHARS = 100_000
 MAX_DEPTH = 500
 # Tokens the engine turns into one more level of its expression or algebra tree when chained at one
 # level: `1+1+...+1` with 8,000 terms is 8,000 deep, and overflowed oxigraph's stack (see `nesting`).
-_CHAINING = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "!", "|", "^",
-                       "UNION", "MINUS", "OPTIONAL", "FILTER", "BIND", "GRAPH", "SERVICE", "VALUES", "{"})
+_CHAINING = frozenset(
+    {
+        "||",
+        "&&",
+        "=",
+        "!=",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "+",
+        "-",
+        "*",
+        "/",
+        "!",
+        "|",
+        "^",
+        "UNION",
+        "MINUS",
+        "OPTIONAL",
+        "FILTER",
+        "BIND",
+        "GRAPH",
+        "SERVICE",
+        "VALUES",
+        "{",
+    }
+)
 _OPENING, _CLOSING = "({[", ")}]"
 
 
@@ -69,8 +95,14 @@ class CheckedQuery:
         return self.source.error(found.group(3).splitlines()[0], where)
 
 
-def check_query(text: str, allow_service: bool = False, allow_external_datasets: bool = False, *,
-                max_chars: int = MAX_QUERY_CHARS, max_depth: int = MAX_DEPTH) -> CheckedQuery:
+def check_query(
+    text: str,
+    allow_service: bool = False,
+    allow_external_datasets: bool = False,
+    *,
+    max_chars: int = MAX_QUERY_CHARS,
+    max_depth: int = MAX_DEPTH,
+) -> CheckedQuery:
     """Check `text` and accept it only if it is a read-only query the caller allows.
 
     Raises `QuerySyntaxError` (with the caller's line and column) for text that is not made of
@@ -83,8 +115,11 @@ def check_query(text: str, allow_service: bool = False, allow_external_datasets:
     if not isinstance(text, str) or not text.strip():
         raise QuerySyntaxError("the query is empty; write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     if len(text) > max_chars:
-        raise QueryRefused(f"the query is {len(text):,} characters long; the limit is {max_chars:,} "
-                           "(setting query_max_chars, KB_QUERY_MAX_CHARS)", "size")
+        raise QueryRefused(
+            f"the query is {len(text):,} characters long; the limit is {max_chars:,} "
+            "(setting query_max_chars, KB_QUERY_MAX_CHARS)",
+            "size",
+        )
     return _check(text, allow_service, allow_external_datasets, max_depth)
 
 
@@ -96,14 +131,18 @@ def _check(text: str, allow_service: bool, allow_external_datasets: bool, max_de
     prefixes, base, body = _prologue(tokens, source)
     if body >= len(tokens) or tokens[body].keyword not in FORMS:
         found = tokens[body].value if body < len(tokens) else "the end of the query"
-        raise source.error(f"expected SELECT, CONSTRUCT, DESCRIBE or ASK, found {found!r}",
-                           tokens[body].start if body < len(tokens) else len(source.text))
+        raise source.error(
+            f"expected SELECT, CONSTRUCT, DESCRIBE or ASK, found {found!r}",
+            tokens[body].start if body < len(tokens) else len(source.text),
+        )
     depth, where = nesting(tokens[body:])
     if depth > max_depth:
         raise QueryRefused(
             f"the query nests {depth} levels deep at line {source.error('', where).line}; the limit is {max_depth} "
             "(setting query_max_depth, KB_QUERY_MAX_DEPTH): brackets, and operators or clauses chained at one "
-            "level, each count as a level the engine must recurse into", "depth")
+            "level, each count as a level the engine must recurse into",
+            "depth",
+        )
 
     services, datasets = [], []
     for index in range(body, len(tokens)):
@@ -116,8 +155,9 @@ def _check(text: str, allow_service: bool, allow_external_datasets: bool, max_de
             services.append(_named_after(tokens, index, prefixes, base, source, skip=("SILENT",)))
         elif token.keyword == "FROM":
             named = index + 1 < len(tokens) and tokens[index + 1].keyword == "NAMED"
-            datasets.append(("named" if named else "default",
-                             _named_after(tokens, index, prefixes, base, source, skip=("NAMED",))))
+            datasets.append(
+                ("named" if named else "default", _named_after(tokens, index, prefixes, base, source, skip=("NAMED",)))
+            )
         elif token.keyword in ("PREFIX", "BASE"):
             raise source.error(f"{token.keyword} may only open the query", token.start)
 
@@ -125,14 +165,17 @@ def _check(text: str, allow_service: bool, allow_external_datasets: bool, max_de
         raise QueryRefused(
             f"SERVICE {services[0]} refused: federated calls would reach other machines; "
             "the read path only queries the local knowledge base (the CLI's --allow-service opts in)",
-            "service")
+            "service",
+        )
     outside = [iri for _, iri in datasets if iri not in DATASET_GRAPHS]
     if outside and not allow_external_datasets:
         graphs = ", ".join(sorted(f"<{g}>" for g in DATASET_GRAPHS))
         raise QueryRefused(
             f"FROM <{outside[0]}> refused: FROM and FROM NAMED may only name the dataset's own graphs "
             f"({graphs}); other IRIs could make an engine read files or fetch URLs "
-            "(the CLI's --allow-external-datasets opts in)", "dataset")
+            "(the CLI's --allow-external-datasets opts in)",
+            "dataset",
+        )
     written = canonical(tokens, prefixes, base, source, skip=body)
     return CheckedQuery(
         text=written.text,
@@ -158,7 +201,9 @@ def _refuse_updates(tokens: list[Token]) -> None:
                 name = "INSERT/DELETE"
             raise QueryRefused(
                 f"{name} refused: the knowledge base is read-only here (no INSERT, DELETE, LOAD, CLEAR, DROP, "
-                "CREATE, ADD, MOVE or COPY); change corpus/ and run `kb build` instead", "update")
+                "CREATE, ADD, MOVE or COPY); change corpus/ and run `kb build` instead",
+                "update",
+            )
 
 
 def _prologue(tokens: list[Token], source: Source) -> tuple[dict[str, str], str | None, int]:

@@ -32,25 +32,27 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from kb.build.store import STORE, Pin, current_dir
 from kb.config import Settings
 from kb.errors import KbError, NotBuiltError
 from kb.sparql.check import DATASET_GRAPHS, CheckedQuery, check_query
 from kb.sparql.errors import QueryRefused, QuerySyntaxError
 from kb.sparql.upstream import Upstream
-from kb.build.store import STORE, Pin, current_dir
 
 QUERY_PATHS = ("/query", "/sparql")
 _GRACE_S = 2.0  # beyond oxigraph's own timeout, before the gate cuts a response
 _HOLD = 512  # bytes held back until the end, to catch oxigraph's in-body error messages
 _CANCELLED = (b"The SPARQL operation has been cancelled", b"Internal server error")
-_CORS = {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-         "Access-Control-Allow-Headers": "Content-Type, Accept",
-         "Access-Control-Max-Age": "600"}
+_CORS = {
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Accept",
+    "Access-Control-Max-Age": "600",
+}
 _STRIKE_WINDOW_S = 60.0  # how long a peer whose query ran past the time limit stays throttled
 _RESTART_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 # A request cut short by a crash of oxigraph is sent again, unless it had run this long (it may be
@@ -114,10 +116,20 @@ class ClientLimits:
 class Endpoint:
     """The gate plus the oxigraph process, serving the build that is current when it starts."""
 
-    def __init__(self, settings: Settings, host: str = "127.0.0.1", port: int = 7878, *,
-                 timeout_s: float | None = None, max_response_mb: int = 64, memory_mb: int | None = None,
-                 follow: bool = False, cors: tuple[str, ...] = (), per_client: int = 16,
-                 log: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        host: str = "127.0.0.1",
+        port: int = 7878,
+        *,
+        timeout_s: float | None = None,
+        max_response_mb: int = 64,
+        memory_mb: int | None = None,
+        follow: bool = False,
+        cors: tuple[str, ...] = (),
+        per_client: int = 16,
+        log: Callable[[str], None] | None = None,
+    ):
         build = current_dir(settings.build)
         if build is None or not (build / STORE).exists():
             raise NotBuiltError(settings.build)
@@ -140,8 +152,10 @@ class Endpoint:
             self._server = _GateServer((host, port), _Handler)
         except OSError as error:
             self._upstream.kill()
-            raise KbError(f"cannot listen on {host}:{port}: {error.strerror or error} "
-                          "(choose another --port, or stop what uses it)") from None
+            raise KbError(
+                f"cannot listen on {host}:{port}: {error.strerror or error} "
+                "(choose another --port, or stop what uses it)"
+            ) from None
         self._server.endpoint = self
         self.host, self.port = self._server.server_address[:2]
         self._noticed: Path | None = None
@@ -162,7 +176,7 @@ class Endpoint:
         self._serving = True
         self._server.serve_forever(poll_interval=0.2)
 
-    def start(self) -> "Endpoint":
+    def start(self) -> Endpoint:
         """Serve in a background thread (for tests and benchmarks); `stop()` ends it."""
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
@@ -179,7 +193,7 @@ class Endpoint:
         for pin in self._pins:
             pin.release()
 
-    def __enter__(self) -> "Endpoint":
+    def __enter__(self) -> Endpoint:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -245,8 +259,9 @@ class Endpoint:
     def _watch(self) -> None:
         """Restart a dead oxigraph process and (with `follow`) switch to new builds; never dies."""
         failures = 0
-        while not self._stopping.wait(_RESTART_BACKOFF_S[min(failures, len(_RESTART_BACKOFF_S) - 1)]
-                                      if failures else 1.0):
+        while not self._stopping.wait(
+            _RESTART_BACKOFF_S[min(failures, len(_RESTART_BACKOFF_S) - 1)] if failures else 1.0
+        ):
             try:
                 self._check_once()
                 failures = 0
@@ -359,8 +374,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "application/sparql-update":
             return self._read_only()
         else:
-            return self._plain(415, "send the query as application/sparql-query or "
-                                    "application/x-www-form-urlencoded (query=...)")
+            return self._plain(
+                415, "send the query as application/sparql-query or application/x-www-form-urlencoded (query=...)"
+            )
         self._query(params)
 
     def do_PUT(self) -> None:
@@ -381,8 +397,11 @@ class _Handler(BaseHTTPRequestHandler):
             for key in ("default-graph-uri", "named-graph-uri"):
                 for iri in params.get(key, []):
                     if iri not in DATASET_GRAPHS:
-                        raise QueryRefused(f"{key} <{iri}> refused: only the dataset's own graphs may be named "
-                                           f"({', '.join(sorted(DATASET_GRAPHS))})", "dataset")
+                        raise QueryRefused(
+                            f"{key} <{iri}> refused: only the dataset's own graphs may be named "
+                            f"({', '.join(sorted(DATASET_GRAPHS))})",
+                            "dataset",
+                        )
         except QuerySyntaxError as error:
             return self._plain(400, str(error))
         except QueryRefused as error:
@@ -394,12 +413,16 @@ class _Handler(BaseHTTPRequestHandler):
         limits = self.endpoint.clients
         held = limits.enter(client, self.endpoint.timeout_s)
         if held is None:
-            return self._plain(429, f"too many queries at once from {client} (at most {limits.per_client}, and one "
-                                    "at a time after a query that ran past the time limit); wait for yours to finish",
-                               {"Retry-After": "2"})
+            return self._plain(
+                429,
+                f"too many queries at once from {client} (at most {limits.per_client}, and one "
+                "at a time after a query that ran past the time limit); wait for yours to finish",
+                {"Retry-After": "2"},
+            )
         try:
-            self._forward("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded"}, checked,
-                          quarantine=held)
+            self._forward(
+                "POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded"}, checked, quarantine=held
+            )
         finally:
             limits.leave(client, held)
 
@@ -421,8 +444,15 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(size)
 
     # -- forwarding ------------------------------------------------------------------------
-    def _forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
-                 checked: CheckedQuery | None = None, quarantine: bool = False) -> str:
+    def _forward(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        checked: CheckedQuery | None = None,
+        quarantine: bool = False,
+    ) -> str:
         """Send the request to oxigraph and relay its answer; once more to a restarted oxigraph if it
         died before answering. Returns the outcome: ok, deadline, too large, cancelled..., error."""
         endpoint = self.endpoint
@@ -452,11 +482,18 @@ class _Handler(BaseHTTPRequestHandler):
                     endpoint.clients.strike(self.client_address[0])
                 if attempt == 2 or ran_long or self._headers_sent():
                     if not self._headers_sent():
-                        why = ("it ran out of memory on this query (one query at a time from your address runs "
-                               "apart from the others for a while)" if quarantine else
-                               "another query may have exhausted its memory")
-                        self._plain(503, f"the SPARQL engine stopped while answering ({why}) and was restarted; "
-                                         "narrow the query, or run it again", {"Retry-After": "1"})
+                        why = (
+                            "it ran out of memory on this query (one query at a time from your address runs "
+                            "apart from the others for a while)"
+                            if quarantine
+                            else "another query may have exhausted its memory"
+                        )
+                        self._plain(
+                            503,
+                            f"the SPARQL engine stopped while answering ({why}) and was restarted; "
+                            "narrow the query, or run it again",
+                            {"Retry-After": "1"},
+                        )
                     status, outcome = 503, "engine restarted"
                     self.close_connection = True
                     break
@@ -467,12 +504,22 @@ class _Handler(BaseHTTPRequestHandler):
                 endpoint.replace(upstream, f"a request outlived its {endpoint.timeout_s:g} s time limit")
             except KbError as error:
                 endpoint.log(f"restart failed: {error}")
-        endpoint.log(f'{self.client_address[0]} "{self.command} {self.path[:80]}" {status} '
-                     f"{(time.monotonic() - started) * 1000:.0f} ms{'' if outcome == 'ok' else ' ' + outcome}")
+        endpoint.log(
+            f'{self.client_address[0]} "{self.command} {self.path[:80]}" {status} '
+            f"{(time.monotonic() - started) * 1000:.0f} ms{'' if outcome == 'ok' else ' ' + outcome}"
+        )
         return outcome
 
-    def _exchange(self, upstream: Upstream, method: str, path: str, body: bytes | None, headers: dict[str, str],
-                  deadline: float, checked: CheckedQuery | None) -> tuple[int, str]:
+    def _exchange(
+        self,
+        upstream: Upstream,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+        checked: CheckedQuery | None,
+    ) -> tuple[int, str]:
         endpoint = self.endpoint
         status, outcome = 502, "error"
         connection = upstream.connection(endpoint.timeout_s + _GRACE_S)
@@ -486,8 +533,12 @@ class _Handler(BaseHTTPRequestHandler):
                 connection = upstream.connection(endpoint.timeout_s + _GRACE_S, fresh=True)
                 try:
                     reply = self._send(connection, method, path, body, headers)
-                except (ConnectionRefusedError, http.client.RemoteDisconnected, BrokenPipeError,
-                        ConnectionResetError) as error:
+                except (
+                    ConnectionRefusedError,
+                    http.client.RemoteDisconnected,
+                    BrokenPipeError,
+                    ConnectionResetError,
+                ) as error:
                     raise _UpstreamGone(str(error)) from None
             except ConnectionRefusedError as error:
                 raise _UpstreamGone(str(error)) from None
@@ -545,8 +596,9 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     @staticmethod
-    def _send(connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
-              headers: dict[str, str]) -> http.client.HTTPResponse:
+    def _send(
+        connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> http.client.HTTPResponse:
         connection.request(method, path, body=body, headers=headers)
         return connection.getresponse()
 
@@ -614,8 +666,10 @@ class _Handler(BaseHTTPRequestHandler):
         return self.endpoint.allows_origin(self.headers.get("Origin"), self.headers.get("Host"))
 
     def _origin_refusal(self) -> str:
-        return (f"requests from {self.headers.get('Origin')} are refused: cross-origin access is off "
-                "(start `kb serve --cors ORIGIN` to allow a web application at ORIGIN)")
+        return (
+            f"requests from {self.headers.get('Origin')} are refused: cross-origin access is off "
+            "(start `kb serve --cors ORIGIN` to allow a web application at ORIGIN)"
+        )
 
     def _cors_headers(self) -> None:
         origin = self.headers.get("Origin")
@@ -627,8 +681,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- small answers ---------------------------------------------------------------------
     def _read_only(self) -> None:
-        self._plain(403, "The server is read-only: SPARQL updates and Graph Store writes are refused "
-                         "(change corpus/ and run `kb build`)")
+        self._plain(
+            403,
+            "The server is read-only: SPARQL updates and Graph Store writes are refused "
+            "(change corpus/ and run `kb build`)",
+        )
 
     def _plain(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         data = (message + "\n").encode("utf-8") if message else b""

@@ -43,7 +43,10 @@ def _table(result: QueryResult, width: int | None) -> str:
         return ("yes" if result.boolean else "no") + "\n"
     if result.is_graph:
         header = ("subject", "predicate", "object")
-        cells = [[t.n3(_prefixes()) if t.kind != "literal" else _literal_cell(t) for t in triple] for triple in result.triples]
+        cells = [
+            [t.n3(_prefixes()) if t.kind != "literal" else _literal_cell(t) for t in triple]
+            for triple in result.triples
+        ]
     else:
         header = result.variables
         cells = [[_cell(row.get(v)) for v in header] for row in result.bindings]
@@ -84,8 +87,10 @@ def _grid(header: list[str], rows: list[list[str]], width: int) -> str:
         widths = [min(w, cap) if c else w for w, c in zip(widths, capped)]
     lines = [_line(header, widths), _line(["-" * w for w in widths], widths)]
     for row in rows:
-        wrapped = [textwrap.wrap(cell, w, break_long_words=True, break_on_hyphens=False) or [""]
-                   for cell, w in zip(row, widths)]
+        wrapped = [
+            textwrap.wrap(cell, w, break_long_words=True, break_on_hyphens=False) or [""]
+            for cell, w in zip(row, widths)
+        ]
         for i in range(max(len(w) for w in wrapped)):
             lines.append(_line([w[i] if i < len(w) else "" for w in wrapped], widths))
     return "\n".join(lines) + "\n"
@@ -142,7 +147,10 @@ def _json(result: QueryResult, width: int | None) -> str:
 def _json_term(term: Term) -> dict:
     if term.kind == "triple":
         s, p, o = term.parts
-        return {"type": "triple", "value": {"subject": _json_term(s), "predicate": _json_term(p), "object": _json_term(o)}}
+        return {
+            "type": "triple",
+            "value": {"subject": _json_term(s), "predicate": _json_term(p), "object": _json_term(o)},
+        }
     out = {"type": term.kind, "value": term.value}
     if term.kind == "literal":
         if term.language:

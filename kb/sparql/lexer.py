@@ -20,14 +20,18 @@ from urllib.parse import urljoin
 from kb.sparql.errors import QuerySyntaxError
 
 # -- the terminals of SPARQL 1.1 section 19.8 ---------------------------------------------------
-_PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
-                  "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
 _PN_CHARS_U = _PN_CHARS_BASE + "_"
 _PN_CHARS = _PN_CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
 _PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = (rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
-             rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+_PN_LOCAL = (
+    rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
+    rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
 _VARNAME = rf"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
 _EXPONENT = r"[eE][+-]?[0-9]+"
 
@@ -50,8 +54,10 @@ _TERMINALS = [
 _SCANNER = re.compile("|".join(f"(?P<t{i}>{pattern})" for i, (_, pattern) in enumerate(_TERMINALS)))
 _KINDS = [kind for kind, _ in _TERMINALS]
 _ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'"}
-_UNENDED_STRING = ("a string that does not end on its line (use \'\'\' or \"\"\" for several lines), "
-                   "or an escape in it other than \\t \\b \\n \\r \\f \\\\ \\\" \\'")
+_UNENDED_STRING = (
+    "a string that does not end on its line (use ''' or \"\"\" for several lines), "
+    "or an escape in it other than \\t \\b \\n \\r \\f \\\\ \\\" \\'"
+)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -83,7 +89,7 @@ class Source:
             code = int(escape.group(1) or escape.group(2), 16)
             if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
                 raise self.error(f"'{escape.group(0)}' is not a character", escape.start(), expanded=False)
-            pieces.append(text[last:escape.start()])
+            pieces.append(text[last : escape.start()])
             origins.extend(range(last, escape.start()))
             pieces.append(chr(code))
             origins.append(escape.start())
@@ -101,7 +107,7 @@ class Source:
         where = self.origin(offset) if expanded else offset
         line = self.original.count("\n", 0, where) + 1
         column = where - (self.original.rfind("\n", 0, where) + 1) + 1
-        text_line = self.original.splitlines()[line - 1] if self.original.splitlines()[line - 1:] else ""
+        text_line = self.original.splitlines()[line - 1] if self.original.splitlines()[line - 1 :] else ""
         return QuerySyntaxError(message, line, column, text_line)
 
 
@@ -149,8 +155,9 @@ class Canonical:
     spans: tuple[tuple[int, int, int], ...]  # (start in text, start in the expanded source, token index)
 
 
-def canonical(tokens: list[Token], prefixes: dict[str, str], base: str | None, source: Source,
-              skip: int = 0) -> Canonical:
+def canonical(
+    tokens: list[Token], prefixes: dict[str, str], base: str | None, source: Source, skip: int = 0
+) -> Canonical:
     """Write `tokens[skip:]` (the prologue is skipped: every prefixed name is written out in full)."""
     text, spans = "", []
     for index in range(skip, len(tokens)):
@@ -181,8 +188,9 @@ def iri_of(token: Token, prefixes: dict[str, str], base: str | None, source: Sou
         prefix, local = token.value.split(":", 1)
         if prefix not in prefixes:
             known = ", ".join(sorted(p for p in prefixes if p))
-            raise source.error(f"unknown prefix '{prefix}:' (declare it with PREFIX, or use one of: {known})",
-                               token.start)
+            raise source.error(
+                f"unknown prefix '{prefix}:' (declare it with PREFIX, or use one of: {known})", token.start
+            )
         iri = prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
     else:
         iri = token.value

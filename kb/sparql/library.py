@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Mapping
 
 from kb.errors import KbError
 from kb.rdf.namespace import PREFIXES
@@ -143,9 +143,12 @@ def query_text(query: NamedQuery, bindings: Mapping[str, Term]) -> str:
             continue
         clause = _values_clause(parameter)
         if len(clause.findall(text)) != 1:
-            raise KbError(f"named query '{query.name}' needs exactly one 'VALUES ?{parameter.name} "
-                          f"{{ {parameter.default} }}' clause for its parameter")
-        text = clause.sub(lambda _: f"VALUES ?{parameter.name} {{ {_safe_n3(term)} }}", text)
+            raise KbError(
+                f"named query '{query.name}' needs exactly one 'VALUES ?{parameter.name} "
+                f"{{ {parameter.default} }}' clause for its parameter"
+            )
+        written = f"VALUES ?{parameter.name} {{ {_safe_n3(term)} }}"
+        text = clause.sub(lambda _, written=written: written, text)
     return text
 
 
@@ -179,15 +182,20 @@ def _require_known(knowledge_base, query: NamedQuery, parameter: str, term: Term
     found = run_query(knowledge_base, f"ASK {{ VALUES ?x {{ {_safe_n3(term)} }} {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }}")
     if found.boolean:
         return
-    candidates = {"theme": lambda: knowledge_base.themes, "source": lambda: knowledge_base.corpus.sources,
-                  "claim": lambda: knowledge_base.corpus.claims}
+    candidates = {
+        "theme": lambda: knowledge_base.themes,
+        "source": lambda: knowledge_base.corpus.sources,
+        "claim": lambda: knowledge_base.corpus.claims,
+    }
     for prefix, listing in candidates.items():
         if term.value.startswith(PREFIXES[prefix]):
-            local = term.value[len(PREFIXES[prefix]):]
+            local = term.value[len(PREFIXES[prefix]) :]
             try:
                 close = difflib.get_close_matches(local, list(listing()), n=3, cutoff=0.5)
             except OSError:  # a store without the corpus snapshot (a benchmark's): no suggestions
                 close = []
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise KbError(f"{prefix}:{local} is not in the knowledge base{hint} (parameter '{parameter}' of '{query.name}')")
+            raise KbError(
+                f"{prefix}:{local} is not in the knowledge base{hint} (parameter '{parameter}' of '{query.name}')"
+            )
     raise KbError(f"<{term.value}> is not in the knowledge base (parameter '{parameter}' of '{query.name}')")

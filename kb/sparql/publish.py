@@ -29,15 +29,25 @@ class PublishedGraph:
     verified: bool | None  # None when verification was skipped
 
 
-def publish(knowledge_base, endpoint: str, *, graphs: list[str] | None = None, user: str | None = None,
-            password: str | None = None, timeout_s: float = 120.0, verify: bool = True) -> list[PublishedGraph]:
+def publish(
+    knowledge_base,
+    endpoint: str,
+    *,
+    graphs: list[str] | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    timeout_s: float = 120.0,
+    verify: bool = True,
+) -> list[PublishedGraph]:
     """PUT each named graph of the build (or only `graphs`) to the GSP `endpoint`; returns what was sent."""
     import pyoxigraph
 
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise KbError(f"'{endpoint}' is not an http(s) URL of a Graph Store Protocol endpoint "
-                      "(e.g. http://localhost:7878/store, http://localhost:3030/ds/data)")
+        raise KbError(
+            f"'{endpoint}' is not an http(s) URL of a Graph Store Protocol endpoint "
+            "(e.g. http://localhost:7878/store, http://localhost:3030/ds/data)"
+        )
     store = knowledge_base.store
     available = sorted(g.value for g in store.named_graphs())
     chosen = graphs or available
@@ -65,8 +75,10 @@ def publish(knowledge_base, endpoint: str, *, graphs: list[str] | None = None, u
             received = set(pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.N_TRIPLES))
             verified = received == sent
             if not verified:
-                raise KbError(f"graph <{graph}> reads back from {endpoint} with {len(received)} triples, "
-                              f"not the {count} sent; the server may have changed it")
+                raise KbError(
+                    f"graph <{graph}> reads back from {endpoint} with {len(received)} triples, "
+                    f"not the {count} sent; the server may have changed it"
+                )
         published.append(PublishedGraph(graph, count, status, verified))
     return published
 
@@ -85,12 +97,16 @@ def _request(method: str, url: str, data: bytes | None, headers: dict, timeout_s
         detail = (error.read() or b"").decode("utf-8", "replace").strip().splitlines()
         hint = ""
         if error.code in (401, 403):
-            hint = (" (is it read-only, or does it need --user? kb publish needs a writable Graph Store "
-                    "endpoint: Oxigraph /store, Fuseki /<dataset>/data, GraphDB /repositories/<repo>/rdf-graphs/service)")
+            hint = (
+                " (is it read-only, or does it need --user? kb publish needs a writable Graph Store "
+                "endpoint: Oxigraph /store, Fuseki /<dataset>/data, GraphDB /repositories/<repo>/rdf-graphs/service)"
+            )
         elif error.code in (404, 405):
             hint = " (is this the Graph Store Protocol endpoint, not the SPARQL query endpoint?)"
-        raise KbError(f"{method} of graph <{graph}> to {url.split('?')[0]} failed: HTTP {error.code} "
-                      f"{detail[0][:200] if detail else error.reason}{hint}") from None
+        raise KbError(
+            f"{method} of graph <{graph}> to {url.split('?')[0]} failed: HTTP {error.code} "
+            f"{detail[0][:200] if detail else error.reason}{hint}"
+        ) from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise KbError(f"cannot reach {url.split('?')[0]}: {reason}") from None

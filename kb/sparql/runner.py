@@ -21,14 +21,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, NamedTuple
+from typing import NamedTuple
 
+from kb.build.store import STORE
 from kb.sparql import sandbox, spawn
 from kb.sparql.check import check_query
 from kb.sparql.errors import QueryError, QueryFailed, QueryTimeout
 from kb.sparql.terms import QueryResult, Term, from_tuple, to_tuple
-from kb.build.store import STORE
 
 # Starting a worker is Python start-up plus opening the store (about 0.2 s); allow for a busy machine.
 # Copying a dataset into memory adds about 7 s per million triples.
@@ -40,9 +41,16 @@ _IDLE_WORKERS_PER_STORE = 2
 _STACK_MB = 64
 
 
-def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_rows: int | None = None,
-              allow_service: bool = False, allow_external_datasets: bool = False,
-              bindings: Mapping[str, Term] | None = None) -> QueryResult:
+def run_query(
+    knowledge_base,
+    text: str,
+    *,
+    timeout_s: float | None = None,
+    max_rows: int | None = None,
+    allow_service: bool = False,
+    allow_external_datasets: bool = False,
+    bindings: Mapping[str, Term] | None = None,
+) -> QueryResult:
     """Check and run one query on the built knowledge base; the project prefixes are predeclared.
 
     `timeout_s` and `max_rows` default to the settings `query_timeout_s` and `query_max_rows`;
@@ -51,8 +59,13 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
     Raises `QuerySyntaxError`, `QueryRefused`, `QueryTimeout` or `QueryFailed`.
     """
     settings = knowledge_base.settings
-    checked = check_query(text, allow_service=allow_service, allow_external_datasets=allow_external_datasets,
-                          max_chars=settings.query_max_chars, max_depth=settings.query_max_depth)
+    checked = check_query(
+        text,
+        allow_service=allow_service,
+        allow_external_datasets=allow_external_datasets,
+        max_chars=settings.query_max_chars,
+        max_depth=settings.query_max_depth,
+    )
     timeout = settings.query_timeout_s if timeout_s is None else timeout_s
     limit = settings.query_max_rows if max_rows is None else max_rows
     if timeout <= 0 or limit < 0:
@@ -67,8 +80,14 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
     started = time.perf_counter()
     triples = knowledge_base.manifest.get("counts", {}).get("triples")
     in_memory = POOL.in_memory and triples is not None and triples <= settings.query_in_memory_max_triples
-    kind, payload = POOL.run(knowledge_base.path / STORE, settings.query_memory_mb, request, timeout,
-                             in_memory=in_memory, network=allow_service)
+    kind, payload = POOL.run(
+        knowledge_base.path / STORE,
+        settings.query_memory_mb,
+        request,
+        timeout,
+        in_memory=in_memory,
+        network=allow_service,
+    )
     if kind == "syntax":
         raise checked.engine_error(payload)
     if kind != "ok":
@@ -76,8 +95,10 @@ def run_query(knowledge_base, text: str, *, timeout_s: float | None = None, max_
     return QueryResult(
         form=checked.form,
         variables=tuple(payload.get("variables", ())),
-        bindings=tuple({name: from_tuple(value) for name, value in zip(payload["variables"], row) if value is not None}
-                       for row in payload.get("rows", ())),
+        bindings=tuple(
+            {name: from_tuple(value) for name, value in zip(payload["variables"], row) if value is not None}
+            for row in payload.get("rows", ())
+        ),
         boolean=payload.get("boolean"),
         triples=tuple(tuple(from_tuple(part) for part in triple) for triple in payload.get("triples", ())),
         truncated=payload.get("truncated", False),
@@ -108,20 +129,36 @@ class _Worker(spawn.Child):
             # Its stderr (Rust's out-of-memory message, say) explains a death; piped, it does not
             # reach the user's terminal or the UI's log as noise.
             super().__init__(
-                [sys.executable, "-m", "kb.sparql.worker", "--store", str(store),
-                 "--requests", str(request_read), "--replies", str(reply_write)]
+                [
+                    sys.executable,
+                    "-m",
+                    "kb.sparql.worker",
+                    "--store",
+                    str(store),
+                    "--requests",
+                    str(request_read),
+                    "--replies",
+                    str(reply_write),
+                ]
                 + (["--in-memory"] if in_memory else []),
-                tail=10, memory_mb=memory_mb, pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
+                tail=10,
+                memory_mb=memory_mb,
+                pass_fds=(request_read, reply_write),
+                stdin=subprocess.DEVNULL,
                 # Only an explicit --allow-service (the CLI's opt-in) gets a worker that may call out.
-                sandbox=None if network else sandbox.WORKER, stack_mb=_STACK_MB,
-                close_fds=True, env={**os.environ, "RUST_BACKTRACE": "0"})
+                sandbox=None if network else sandbox.WORKER,
+                stack_mb=_STACK_MB,
+                close_fds=True,
+                env={**os.environ, "RUST_BACKTRACE": "0"},
+            )
         finally:
             os.close(request_read)
             os.close(reply_write)
         self.requests = Connection(request_write, readable=False)
         self.replies = Connection(reply_read, writable=False)
-        kind, detail = self._receive(_IN_MEMORY_START_TIMEOUT_S if in_memory else _START_TIMEOUT_S,
-                                     "starting the query worker")
+        kind, detail = self._receive(
+            _IN_MEMORY_START_TIMEOUT_S if in_memory else _START_TIMEOUT_S, "starting the query worker"
+        )
         if kind != "ready":
             self.kill()
             raise QueryFailed(detail or "the query worker did not start")
@@ -147,15 +184,18 @@ class _Worker(spawn.Child):
             raise QueryFailed(f"timed out {starting} ({timeout:g} s)")
         raise QueryTimeout(
             f"the query was stopped after {nominal or timeout:g} s (setting query_timeout_s, KB_QUERY_TIMEOUT_S); "
-            "narrow the pattern, add LIMIT, or raise the limit")
+            "narrow the pattern, add LIMIT, or raise the limit"
+        )
 
     def _death_reason(self) -> str:
         code = self.process.wait(timeout=5)
         time.sleep(0.05)  # let the drain thread read the last words
         out_of_memory = any("memory allocation" in line or "MemoryError" in line for line in self.last_errors)
         if out_of_memory or code in (-6, -9, 134, 137):
-            return ("the query worker died (exit %d), most likely out of memory (setting query_memory_mb, "
-                    "KB_QUERY_MEMORY_MB); narrow the query or raise the limit" % code)
+            return (
+                f"the query worker died (exit {code}), most likely out of memory (setting query_memory_mb, "
+                "KB_QUERY_MEMORY_MB); narrow the query or raise the limit"
+            )
         return f"the query worker died (exit {code})"
 
     def close(self) -> None:
@@ -189,8 +229,9 @@ class WorkerPool:
         self._idle: dict[WorkerKind, list[_Worker]] = {}
         self.in_memory = False
 
-    def run(self, store: Path, memory_mb: int, request: dict, timeout: float, in_memory: bool = False,
-            network: bool = False) -> tuple:
+    def run(
+        self, store: Path, memory_mb: int, request: dict, timeout: float, in_memory: bool = False, network: bool = False
+    ) -> tuple:
         waited = time.perf_counter()
         if not self._slots.acquire(timeout=timeout):
             raise QueryTimeout(f"no query slot became free within {timeout:g} s ({self.size} queries running)")

@@ -25,7 +25,7 @@ import os
 import socket
 import sys
 import tempfile
-from functools import lru_cache
+from functools import cache
 
 WORKER = "worker"
 SERVER = "server"
@@ -40,7 +40,7 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _program(kind: str) -> bytes | None:
     """The BPF program for `kind`, as libseccomp compiles it; None where it cannot be built."""
     if not sys.platform.startswith("linux"):
@@ -88,8 +88,10 @@ def installer(kind: str | None):
 
     def install() -> None:
         keep = (buffer, fprog)  # noqa: F841 - alive until exec
-        if prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or \
-                prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, address, 0, 0) != 0:
+        if (
+            prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+            or prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, address, 0, 0) != 0
+        ):
             os.write(2, b"glocal-kb: could not install the network sandbox; refusing to run unsandboxed\n")
             os._exit(70)
 

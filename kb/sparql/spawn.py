@@ -15,7 +15,7 @@ import sys
 import threading
 from concurrent.futures import Future
 
-_requests: "queue.Queue[tuple[Future, tuple, dict]]" = queue.Queue()
+_requests: queue.Queue[tuple[Future, tuple, dict]] = queue.Queue()
 _started = threading.Lock()
 _thread: threading.Thread | None = None
 
@@ -93,17 +93,17 @@ class Child:
     """A process started by `popen` with its stderr piped: a thread reads it, or a full pipe
     would block the child, and keeps the last `tail` lines, which explain a crash."""
 
-    def __init__(self, *args, tail: int, memory_mb: int = 0, sandbox: str | None = None, stack_mb: int = 0,
-                 **kwargs):
-        self.process = popen(*args, stderr=subprocess.PIPE, memory_mb=memory_mb, sandbox=sandbox,
-                             stack_mb=stack_mb, **kwargs)
+    def __init__(self, *args, tail: int, memory_mb: int = 0, sandbox: str | None = None, stack_mb: int = 0, **kwargs):
+        self.process = popen(
+            *args, stderr=subprocess.PIPE, memory_mb=memory_mb, sandbox=sandbox, stack_mb=stack_mb, **kwargs
+        )
         self.last_errors: list[str] = []
         self._tail = tail
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _drain(self) -> None:
         for raw in iter(self.process.stderr.readline, b""):
-            self.last_errors = (self.last_errors + [raw.decode("utf-8", "replace").rstrip()])[-self._tail:]
+            self.last_errors = (self.last_errors + [raw.decode("utf-8", "replace").rstrip()])[-self._tail :]
 
     @property
     def alive(self) -> bool:

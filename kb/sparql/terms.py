@@ -10,14 +10,29 @@ the functions that need it, so the query worker starts without rdflib.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                               "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                               "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_INTEGERS = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 _DECIMALS = {XSD + t for t in ("decimal", "double", "float")}
 
 
@@ -29,7 +44,7 @@ class Term:
     value: str
     datatype: str | None = None
     language: str | None = None
-    parts: tuple["Term", "Term", "Term"] | None = None
+    parts: tuple[Term, Term, Term] | None = None
 
     def python(self):
         """The value as plain Python data: numbers for numeric literals, booleans, else the text."""
@@ -72,7 +87,7 @@ def compact(iri: str, prefixes: Mapping[str, str] | None) -> str:
         if iri.startswith(namespace) and (best is None or len(namespace) > len(best[1])):
             best = (prefix, namespace)
     if best:
-        local = iri[len(best[1]):]
+        local = iri[len(best[1]) :]
         if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith(".") and local[0] != "-":
             return f"{best[0]}:{local}"
     return f"<{iri}>"
@@ -150,8 +165,7 @@ def to_oxigraph(term: tuple):
 
 
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("\r", "\\r").replace("\t", "\\t"))
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
 
 
 @dataclass(frozen=True)

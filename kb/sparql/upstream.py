@@ -64,13 +64,27 @@ class Upstream(spawn.Child):
         self._lock = threading.Lock()
         self._idle: list[http.client.HTTPConnection] = []
         self.retiring = False
-        command = [oxigraph_binary(), "serve-read-only", "--location", str(store),
-                   "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+        command = [
+            oxigraph_binary(),
+            "serve-read-only",
+            "--location",
+            str(store),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--union-default-graph",
+        ]
         # A thread per request, and glibc reserves a 64 MiB malloc arena per thread: under the
         # address-space cap, 50 clients made thread creation fail (EAGAIN). Two arenas suffice.
         environment = {**os.environ, "MALLOC_ARENA_MAX": "2", "RUST_MIN_STACK": str(_THREAD_STACK_BYTES)}
-        super().__init__(command, tail=20, memory_mb=memory_mb, sandbox=sandbox.SERVER, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, env=environment)
+        super().__init__(
+            command,
+            tail=20,
+            memory_mb=memory_mb,
+            sandbox=sandbox.SERVER,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            env=environment,
+        )
         self._wait_until_ready()
 
     def _wait_until_ready(self) -> None:

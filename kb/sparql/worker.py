@@ -73,21 +73,25 @@ def answer(store, request: dict) -> tuple:
 
     max_rows = request["max_rows"]
     try:
-        substitutions = {pyoxigraph.Variable(name): to_oxigraph(term)
-                         for name, term in (request.get("substitutions") or {}).items()}
-        results = store.query(request["text"], use_default_graph_as_union=request["union"],
-                              substitutions=substitutions or None)
+        substitutions = {
+            pyoxigraph.Variable(name): to_oxigraph(term) for name, term in (request.get("substitutions") or {}).items()
+        }
+        results = store.query(
+            request["text"], use_default_graph_as_union=request["union"], substitutions=substitutions or None
+        )
         payload: dict = {}
         if isinstance(results, pyoxigraph.QueryBoolean):
             payload["boolean"] = bool(results)
         elif isinstance(results, pyoxigraph.QuerySolutions):
             payload["variables"] = tuple(v.value for v in results.variables)
             payload["rows"], payload["truncated"] = _take(
-                (tuple(from_oxigraph(t) for t in solution) for solution in results), max_rows)
+                (tuple(from_oxigraph(t) for t in solution) for solution in results), max_rows
+            )
         else:
             payload["triples"], payload["truncated"] = _take(
                 ((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)) for t in results),
-                max_rows)
+                max_rows,
+            )
         return ("ok", payload)
     except SyntaxError as error:
         return ("syntax", str(error))

@@ -33,9 +33,22 @@ from kb.model import FrozenMap, Source
 DEFAULT_TARGET = "imported.bib"
 # Fields a merge may fill in on a corpus record (Source attribute -> BibLaTeX field).
 _MERGEABLE = {
-    "doi": "doi", "pages": "pages", "volume": "volume", "number": "number", "issn": "issn", "isbn": "isbn",
-    "url": "url", "urldate": "urldate", "abstract": "abstract", "keywords": "keywords", "publisher": "publisher",
-    "location": "location", "pagetotal": "pagetotal", "series": "series", "title_en": "title_en", "date": "date",
+    "doi": "doi",
+    "pages": "pages",
+    "volume": "volume",
+    "number": "number",
+    "issn": "issn",
+    "isbn": "isbn",
+    "url": "url",
+    "urldate": "urldate",
+    "abstract": "abstract",
+    "keywords": "keywords",
+    "publisher": "publisher",
+    "location": "location",
+    "pagetotal": "pagetotal",
+    "series": "series",
+    "title_en": "title_en",
+    "date": "date",
 }
 _COMPARED = ("doi", "pages", "volume", "number", "year")
 _PLAUSIBLE_KEY = re.compile(r"[\w:.+-]+")
@@ -52,8 +65,8 @@ class ImportedRecord:
 
 @dataclass(frozen=True)
 class MergedRecord:
-    key: str                         # the record it was merged into
-    line: int                        # where the duplicate is in the import file
+    key: str  # the record it was merged into
+    line: int  # where the duplicate is in the import file
     reason: str
     added_fields: tuple[str, ...]
     conflicts: tuple[str, ...] = ()
@@ -61,7 +74,7 @@ class MergedRecord:
 
 @dataclass(frozen=True)
 class SkippedRecord:
-    where: str                       # file:line
+    where: str  # file:line
     reason: str
 
 
@@ -78,12 +91,17 @@ class ImportReport:
 
     def summary(self) -> str:
         add, merge = ("would add", "would merge") if self.dry_run else ("added", "merged")
-        return (f"{self.path.name} ({self.format}): {add} {len(self.added)}, {merge} {len(self.merged)}, "
-                f"skipped {len(self.skipped)}" + (" (dry run: nothing written)" if self.dry_run else ""))
+        return (
+            f"{self.path.name} ({self.format}): {add} {len(self.added)}, {merge} {len(self.merged)}, "
+            f"skipped {len(self.skipped)}" + (" (dry run: nothing written)" if self.dry_run else "")
+        )
 
     def as_dict(self) -> dict:
         return {
-            "file": str(self.path), "format": self.format, "target": str(self.target), "dry_run": self.dry_run,
+            "file": str(self.path),
+            "format": self.format,
+            "target": str(self.target),
+            "dry_run": self.dry_run,
             "added": [r.__dict__ for r in self.added],
             "merged": [r.__dict__ for r in self.merged],
             "skipped": [r.__dict__ for r in self.skipped],
@@ -91,14 +109,23 @@ class ImportReport:
         }
 
 
-def import_file(settings: Settings, path: Path | str, dry_run: bool = False, strict: bool = False,
-                into: str | None = None, today: datetime.date | None = None, fmt: str | None = None) -> ImportReport:
+def import_file(
+    settings: Settings,
+    path: Path | str,
+    dry_run: bool = False,
+    strict: bool = False,
+    into: str | None = None,
+    today: datetime.date | None = None,
+    fmt: str | None = None,
+) -> ImportReport:
     path = Path(path)
     parsed = read_import_file(path, fmt)
     if strict and parsed.errors:
         first = parsed.errors[0]
-        raise ImportFileError(f"{first} ({len(parsed.errors)} bad record{'s' if len(parsed.errors) > 1 else ''} "
-                              f"in {path.name}; --strict imports nothing)")
+        raise ImportFileError(
+            f"{first} ({len(parsed.errors)} bad record{'s' if len(parsed.errors) > 1 else ''} "
+            f"in {path.name}; --strict imports nothing)"
+        )
     target = _target(settings, into)
     bib_files, _ = corpus_files(settings.corpus)
     existing = [s for bib in bib_files for s in read_bib_file(bib)]
@@ -131,17 +158,25 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
                 merged.append(MergedRecord(into_key, line, duplicate.reason, tuple(fields), tuple(conflicts)))
             else:
                 differs = f" (differs: {'; '.join(conflicts)})" if conflicts else ""
-                skipped.append(SkippedRecord(f"{path}:{line}", f"already in the corpus: {duplicate.reason}, "
-                                                                f"and it adds no field{differs}"))
+                skipped.append(
+                    SkippedRecord(
+                        f"{path}:{line}", f"already in the corpus: {duplicate.reason}, and it adds no field{differs}"
+                    )
+                )
             continue
-        key = source.key if (record.original_key and CORPUS_KEY.fullmatch(source.key)
-                             and source.key.lower() not in taken_lower) else citation_key(source, taken, taken_lower)
+        key = (
+            source.key
+            if (record.original_key and CORPUS_KEY.fullmatch(source.key) and source.key.lower() not in taken_lower)
+            else citation_key(source, taken, taken_lower)
+        )
         extra = dict(source.extra)
         original = record.original_key
         if original and original != key and _PLAUSIBLE_KEY.fullmatch(original):
             extra["ids"] = ", ".join(dict.fromkeys([*filter(None, extra.get("ids", "").split(", ")), original]))
-        provenance = (f"Imported by `kb import` from {path.name} ({parsed.format}) on {date}; fields as in that "
-                      f"file, not checked against the publication.")
+        provenance = (
+            f"Imported by `kb import` from {path.name} ({parsed.format}) on {date}; fields as in that "
+            f"file, not checked against the publication."
+        )
         verification = f"{provenance} {source.verification}".strip()
         added[key] = replace(source, key=key, extra=FrozenMap(extra), verification=verification)
         finder.add(added[key])
@@ -166,20 +201,28 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
         changes.append_entries(target, [format_entry(s) for s in added.values()])
     for key, fields in merges.items():
         source = by_key[key]
-        provenance = (f"{', '.join(fields)} added by `kb import` from {path.name} on {date}, not checked "
-                      f"against the publication.")
-        changes.add_fields(source.origin.path, key, source.origin.line,
-                           [(_MERGEABLE[name], value) for name, value in fields.items()], provenance)
+        provenance = (
+            f"{', '.join(fields)} added by `kb import` from {path.name} on {date}, not checked against the publication."
+        )
+        changes.add_fields(
+            source.origin.path,
+            key,
+            source.origin.line,
+            [(_MERGEABLE[name], value) for name, value in fields.items()],
+            provenance,
+        )
     written: list[Path] = []
     if changes.texts:
         changes.validate(settings)
         if not dry_run:
             written = changes.write()
-    report_added = tuple(ImportedRecord(key, s.title, s.year, added_lines[key][0], added_lines[key][1])
-                         for key, s in added.items())
+    report_added = tuple(
+        ImportedRecord(key, s.title, s.year, added_lines[key][0], added_lines[key][1]) for key, s in added.items()
+    )
     skipped.sort(key=lambda s: _line_of(s.where))
-    return ImportReport(path, parsed.format, target, dry_run, report_added, tuple(merged), tuple(skipped),
-                        tuple(written))
+    return ImportReport(
+        path, parsed.format, target, dry_run, report_added, tuple(merged), tuple(skipped), tuple(written)
+    )
 
 
 def _target(settings: Settings, into: str | None) -> Path:
@@ -188,8 +231,10 @@ def _target(settings: Settings, into: str | None) -> Path:
     if not target.is_absolute():
         target = settings.corpus / target.name if target.parent == Path(".") else Path(settings.root) / target
     if target.suffix != ".bib" or target.resolve().parent != settings.corpus.resolve():
-        raise ImportFileError(f"records can only be imported into a .bib file directly in {settings.corpus} "
-                              f"(got {name}); e.g. --into {DEFAULT_TARGET}")
+        raise ImportFileError(
+            f"records can only be imported into a .bib file directly in {settings.corpus} "
+            f"(got {name}); e.g. --into {DEFAULT_TARGET}"
+        )
     return target
 
 
@@ -221,15 +266,19 @@ def _normal(value: str) -> str:
 
 
 def _with_fields(source: Source, fields: dict[str, str]) -> Source:
-    values = {name: tuple(v.strip() for v in value.split(",")) if name == "keywords" else value
-              for name, value in fields.items()}
+    values = {
+        name: tuple(v.strip() for v in value.split(",")) if name == "keywords" else value
+        for name, value in fields.items()
+    }
     return replace(source, **values) if values else source
 
 
 def _advice(message: str) -> str:
     if message.endswith("needs a title_en"):
-        return (message + " (add title_en = {the English title} to the record and import again; "
-                "glocal-kb does not translate titles)")
+        return (
+            message + " (add title_en = {the English title} to the record and import again; "
+            "glocal-kb does not translate titles)"
+        )
     return message
 
 

@@ -13,13 +13,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kb.build.atomic import write_text_atomic
 from kb.bibliography.bibtex_writer import VERBATIM, format_value
+from kb.build.atomic import write_text_atomic
 from kb.corpus.files import corpus_files
 from kb.errors import CorpusError, KbError, Location
 
 IMPORT_FILE_HEADER = (
-    "% Records added by `kb import` (see README, \"Bibliographies: export and import\").\n"
+    '% Records added by `kb import` (see README, "Bibliographies: export and import").\n'
     "% Each one says in `verification` where it came from; check it against the publication and edit freely.\n"
 )
 
@@ -50,13 +50,13 @@ class ChangedFiles:
         lines = [f"  {name} = {{{format_value(value, name in VERBATIM)}}}" for name, value in fields]
         verification = _find_field(body, "verification")
         if verification:
-            body = body[:verification[1]] + " " + format_value(provenance) + body[verification[1]:]
+            body = body[: verification[1]] + " " + format_value(provenance) + body[verification[1] :]
         else:
             lines.append(f"  verification = {{{format_value(provenance)}}}")
         if lines:
             body = (body if body.endswith(",") else body + ",") + "\n" + ",\n".join(lines)
         new_entry = body + "\n}"
-        self.texts[path] = text[:start] + new_entry + entry[len(entry.rstrip()):] + text[end:]
+        self.texts[path] = text[:start] + new_entry + entry[len(entry.rstrip()) :] + text[end:]
 
     def validate(self, settings) -> None:
         """Raise `KbError` if the corpus with these changes would not pass `kb validate`."""
@@ -74,13 +74,20 @@ class ChangedFiles:
             if (corpus / "claims").is_dir():
                 os.symlink((corpus / "claims").resolve(), staged / "claims")
             try:
-                validate(Settings(root=settings.root, corpus_dir=staged, ontology_dir=settings.ontology,
-                                  build_dir=Path(scratch) / "build"))
+                validate(
+                    Settings(
+                        root=settings.root,
+                        corpus_dir=staged,
+                        ontology_dir=settings.ontology,
+                        build_dir=Path(scratch) / "build",
+                    )
+                )
             except CorpusError as error:
                 where = error.location
                 shown = f"{corpus / where.path.name}:{where.line}: " if where and where.path.parent == staged else ""
-                raise KbError(f"the import would leave the corpus invalid, so nothing was written: "
-                              f"{shown}{error.message}") from None
+                raise KbError(
+                    f"the import would leave the corpus invalid, so nothing was written: {shown}{error.message}"
+                ) from None
             except KbError as error:
                 raise KbError(f"the import would leave the corpus invalid, so nothing was written: {error}") from None
 
@@ -96,7 +103,7 @@ def _entry_span(text: str, key: str, line: int, path: Path) -> tuple[int, int]:
     for chunk in text.splitlines(keepends=True):
         offsets.append(offsets[-1] + len(chunk))
     start = offsets[line - 1] if 0 < line <= len(offsets) else -1
-    if start < 0 or key not in text[start:start + 200 + len(key)]:
+    if start < 0 or key not in text[start : start + 200 + len(key)]:
         found = text.find("{" + key + ",")
         start = text.rfind("@", 0, found) if found >= 0 else -1
     if start < 0:

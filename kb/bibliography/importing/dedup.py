@@ -16,19 +16,41 @@ from kb.bibliography.fields import full_title
 from kb.corpus.names import transliterate
 from kb.model import Source
 
-TITLE_THRESHOLD = 90     # rapidfuzz ratio (0-100) for "same title"
-NEAR_YEAR_TITLE = 97     # a year apart only with an almost identical title (a citing list's wrong year)
-AUTHOR_THRESHOLD = 85    # for "same first author" (spelling variants of one name)
-_SQUASH = [("shch", "s"), ("sch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "h"), ("ts", "c"),
-           ("tz", "c"), ("ye", "e"), ("yo", "e"), ("ya", "a"), ("ia", "a"), ("ja", "a"), ("yu", "u"),
-           ("iu", "u"), ("ju", "u"), ("iy", "i"), ("yi", "i"), ("ij", "i"), ("y", "i"), ("j", "i"),
-           ("x", "ks"), ("w", "v"), ("ph", "f")]
+TITLE_THRESHOLD = 90  # rapidfuzz ratio (0-100) for "same title"
+NEAR_YEAR_TITLE = 97  # a year apart only with an almost identical title (a citing list's wrong year)
+AUTHOR_THRESHOLD = 85  # for "same first author" (spelling variants of one name)
+_SQUASH = [
+    ("shch", "s"),
+    ("sch", "s"),
+    ("sh", "s"),
+    ("ch", "c"),
+    ("zh", "z"),
+    ("kh", "h"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("ye", "e"),
+    ("yo", "e"),
+    ("ya", "a"),
+    ("ia", "a"),
+    ("ja", "a"),
+    ("yu", "u"),
+    ("iu", "u"),
+    ("ju", "u"),
+    ("iy", "i"),
+    ("yi", "i"),
+    ("ij", "i"),
+    ("y", "i"),
+    ("j", "i"),
+    ("x", "ks"),
+    ("w", "v"),
+    ("ph", "f"),
+]
 
 
 @dataclass(frozen=True)
 class Duplicate:
-    key: str          # the record it duplicates
-    reason: str       # why, in words
+    key: str  # the record it duplicates
+    reason: str  # why, in words
     score: float
 
 
@@ -86,10 +108,15 @@ class DuplicateFinder:
                 title_score = max(fuzz.ratio(a, b) for a in titles for b in other_titles)
                 if title_score < (TITLE_THRESHOLD if year == source.year else NEAR_YEAR_TITLE):
                     continue
-                when = (f"year {source.year}" if year == source.year
-                        else f"year {source.year} against {other.year} (one year apart)")
-                reason = (f"same title ({title_score:.0f}% alike), {when} and first author "
-                          f"({author_score:.0f}% alike) as {other.key}")
+                when = (
+                    f"year {source.year}"
+                    if year == source.year
+                    else f"year {source.year} against {other.year} (one year apart)"
+                )
+                reason = (
+                    f"same title ({title_score:.0f}% alike), {when} and first author "
+                    f"({author_score:.0f}% alike) as {other.key}"
+                )
                 if best is None or title_score > best.score:
                     best = Duplicate(other.key, reason, title_score)
         return best

@@ -7,8 +7,15 @@ from pathlib import Path
 from kb.bibliography.errors import ImportFileError
 from kb.bibliography.records import ParsedFile
 
-IMPORT_FORMATS = {".bib": "bibtex", ".bibtex": "bibtex", ".biblatex": "bibtex", ".ris": "ris",
-                  ".json": "csl-json", ".csljson": "csl-json", ".txt": "refs"}
+IMPORT_FORMATS = {
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".biblatex": "bibtex",
+    ".ris": "ris",
+    ".json": "csl-json",
+    ".csljson": "csl-json",
+    ".txt": "refs",
+}
 FORMAT_NAMES = ("bibtex", "ris", "csl-json", "refs")
 
 
@@ -28,8 +35,10 @@ def read_import_file(path: Path, fmt: str | None = None) -> ParsedFile:
         raise ImportFileError(f"{path}: not UTF-8 text (byte {error.start}); save the export as UTF-8") from None
     kind = fmt or IMPORT_FORMATS.get(path.suffix.lower()) or _sniff(text)
     if kind is None:
-        raise ImportFileError(f"{path}: cannot tell the format; import a BibTeX/BibLaTeX (.bib), RIS (.ris) "
-                              f"or CSL-JSON (.json) file, or a reference list (.txt, or --format refs)")
+        raise ImportFileError(
+            f"{path}: cannot tell the format; import a BibTeX/BibLaTeX (.bib), RIS (.ris) "
+            f"or CSL-JSON (.json) file, or a reference list (.txt, or --format refs)"
+        )
     if kind == "bibtex":
         from kb.bibliography.bibtex_reader import read_bibtex
 
