@@ -1,4 +1,4 @@
-"""Refresh the README's screenshots: start `kb app` on a free port, open the search and theme
+"""Refresh the screenshots of the README and docs/web-ui.md: start `kb app` on a free port, open the search and theme
 pages in Debian's chromium (Playwright) and save docs/screenshots/{search,theme,evidence-map}.png.
 
     .venv/bin/python docs/screenshots.py

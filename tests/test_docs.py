@@ -7,7 +7,7 @@ import re
 
 from conftest import ROOT
 
-from kb.cli.reference import stale_pages
+from kb.cli.reference import PAGES, stale_pages
 from kb.config import documented_settings
 
 DOCS = ROOT / "docs"
@@ -35,3 +35,30 @@ def test_links_between_the_pages_resolve():
             if target.startswith(("http://", "https://", "mailto:")):
                 continue
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_readme_is_a_front_page():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) <= 8 * 1024
+    assert "make run" in readme and "make test" in readme
+    assert readme.index("![") < len(readme) // 3, "a screenshot near the top"
+    for page in ("docs/getting-started.md", "docs/architecture.md", "docs/settings.md", "docs/cli.md"):
+        assert page in readme, f"README links {page}"
+
+
+def test_pages_of_the_manual_exist():
+    for name in (
+        "getting-started.md",
+        "corpus-format.md",
+        "search.md",
+        "sparql.md",
+        "bibliographies.md",
+        "web-ui.md",
+        "settings.md",
+        "cli.md",
+        "architecture.md",
+        "contributing.md",
+        "security.md",
+        *PAGES,
+    ):
+        assert (DOCS / name).exists(), name

@@ -86,7 +86,9 @@ def test_broader_and_narrower_agree():
             assert theme.id in themes[other].related, (theme.id, other)
 
 
-def test_readme_documents_the_sparql_prefixes():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_manual_documents_the_sparql_prefixes():
+    manual = (ROOT / "docs" / "sparql.md").read_text(encoding="utf-8") + (ROOT / "docs" / "data-model.md").read_text(
+        encoding="utf-8"
+    )
     for prefix in ("gkb", "source", "claim", "theme", "evidence", "bibo", "cito"):
-        assert f"`{prefix}:`" in readme, prefix
+        assert f"`{prefix}:`" in manual, prefix

@@ -1,6 +1,6 @@
 """Corpus -> RDF: the bibliography and the claims as named graphs of one dataset.
 
-Vocabulary choices (see README, "Data model"): BIBO classes and fields, DCTERMS for titles,
+Vocabulary choices (see docs/data-model.md): BIBO classes and fields, DCTERMS for titles,
 creators, dates and subjects, FaBiO for translated titles and publication years, FOAF for
 people and bodies, PROV-O for curation, CiTO for how a claim draws on its source.
 """

@@ -19,7 +19,7 @@ from kb.corpus.files import corpus_files
 from kb.errors import CorpusError, KbError, Location
 
 IMPORT_FILE_HEADER = (
-    '% Records added by `kb import` (see README, "Bibliographies: export and import").\n'
+    "% Records added by `kb import` (see docs/bibliographies.md).\n"
     "% Each one says in `verification` where it came from; check it against the publication and edit freely.\n"
 )
 
