@@ -34,6 +34,8 @@ class AnnotatedReference:
     page: str                      # where the string was printed
     line: int                      # line in the data file
     path: Path = field(default=Path())
+    cite_line: bool = False        # a journal's "cite this article" line, not a reference list entry
+    second_pass: bool = False      # a page added in the second pass (never seen while tuning)
 
     def values(self, label: str) -> list[str]:
         return [self.text[s.start:s.end] for s in self.spans if s.label == label]
@@ -69,13 +71,20 @@ def parse_marked(marked: str, where: str = "") -> tuple[str, tuple[Span, ...]]:
 def read_annotated(path: Path | str) -> list[AnnotatedReference]:
     path = Path(path)
     page, references = "", []
+    cite_line = second_pass = False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("# page:"):
             page = line.split(":", 1)[1].strip()
+            cite_line = second_pass = False
             continue
+        if line.startswith("# kind: cite-this-article"):
+            cite_line = True
+        if line.startswith("# pass: 2"):
+            second_pass = True
         if not line.strip() or line.startswith("#"):
             continue
         kind, lang, style, marked = line.split("\t", 3)
         text, spans = parse_marked(marked, f"{path}:{number}")
-        references.append(AnnotatedReference(text, spans, kind, lang, style, page, number, path))
+        references.append(AnnotatedReference(text, spans, kind, lang, style, page, number, path, cite_line,
+                                             second_pass))
     return references
