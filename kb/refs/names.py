@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass
 
 _ET_AL = re.compile(r"\s*(?:\[\s*и\s+др\.?\s*\]|\bи\s+др\.?|\bet\s+al\.?|\bи\s+другие|\[et al\.?\])\s*", re.I)
-_AND = re.compile(r"\s+(?:and|&|и|а|und|et)\s+|\s*;\s*|\s*&\s*", re.I)
+_AND = re.compile(r"\s+(?:and|&|и|а|und|et)\s+|\s*;\s*|\s*&\s*|,?\s+(?:e|y)\s+(?=[A-ZА-ЯЁ])")
+# "Е.В.Салтыков": initials run into the family name with no space.
+_GLUED = re.compile(r"\b((?:[A-ZА-ЯЁ]\.){1,3})(?=[A-ZА-ЯЁ][a-zа-яё]{2,})")
+# "Е.Г. Мозолевская. Н.К. Белова": a full stop, not a comma, between two names written initials first.
+_STOP_BETWEEN = re.compile(r"(?<=[a-zа-яё]{2})\.\s+(?=(?:[A-ZА-ЯЁ]\.\s?){1,3}[A-ZА-ЯЁ][a-zа-яё]{2,})")
+# Particles that belong to the family name ("Du Gay P.", "van der Berg J.").
+PARTICLES = {"du", "de", "da", "di", "del", "della", "der", "den", "van", "von", "le", "la", "dos", "das", "ter", "ten"}
 _INITIAL = re.compile(r"^(?:[^\W\d_]{1,2}\.(?:\s*-?\s*[^\W\d_]{1,2}\.?)*|[A-ZА-ЯЁ]{1,3}|[A-ZА-ЯЁ]-[A-ZА-ЯЁ]\.?)$")
 _ROLE_WORDS = {"ed", "eds", "ed.", "eds.", "red", "ред", "под", "edited", "by", "executive", "editor", "scientific",
                "adviser", "(ed.)", "(eds.)", "отв", "сост", "пер", "transl"}
@@ -43,13 +49,15 @@ def split_names(text: str) -> list[Name]:
     """The people (or bodies) named in one author/editor field, in order."""
     text = _ET_AL.sub(" ", text.replace("\u00a0", " ")).strip(" ,;:/")
     text = re.sub(r"\s*\((?:eds?|ред)\.?\)\s*", " ", text, flags=re.I)
+    text = _STOP_BETWEEN.sub(", ", _GLUED.sub(r"\1 ", text))
     if not text:
         return []
     if _looks_like_body(text):
         return [Name(family=text, literal=text)]
     names: list[Name] = []
     for group in (g for g in _AND.split(text) if g and g.strip(" ,")):
-        names.extend(_split_group(group.strip(" ,")))
+        group = re.sub(r"^(?:e|y|and|und|и)\s+(?=[A-ZА-ЯЁ])", "", group.strip(" ,"))
+        names.extend(_split_group(group))
     return [n for n in names if n.family]
 
 
@@ -132,6 +140,8 @@ def _one_name(piece: str) -> Name:
     last_initial = max(i for i, w in enumerate(words) if _is_initial(w))
     if 0 < first_initial and last_initial < len(words) - 1:
         return Name(" ".join(words[last_initial + 1:]).strip("."), " ".join(words[:last_initial + 1]))  # Stephen H. Kellert
+    if first_initial >= 2 and words[0].lower() in PARTICLES:
+        return Name(" ".join(words[:first_initial]).strip("."), " ".join(words[first_initial:]))  # Du Gay P.
     if first_initial >= 2 and words[0] not in GIVEN_NAMES:
         return Name(words[0].strip("."), " ".join(words[1:]))     # Morrill Richard L.
     if first_initial == 0:
