@@ -81,7 +81,8 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
     # "/ под ред. Л.М. Гохберга. – М.: ...": the editors, up to the next area.
     lowered = [tok.text.lower() for tok in tokens]
     for i in range(1, len(tokens)):
-        if lowered[i] == "ред" and lowered[i - 1] in ("под", "общ", ".", "науч", "отв"):
+        if (lowered[i] == "ред" and lowered[i - 1] in ("под", "общ", ".", "науч", "отв")) or \
+                lowered[i] in ("сост", "составитель", "составители"):
             k = i + 1
             while k < len(tokens) and tokens[k].text == ".":
                 k += 1
@@ -181,7 +182,10 @@ def second_title_is_host(labels: list[str]) -> list[str]:
 
 def assemble(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict[str, list[Field]]:
     fields: dict[str, list[Field]] = {}
-    labels = vancouver_host(tokens, title_after_names(second_title_is_host(absorb_doubtful(tokens, constrain(tokens, labels), confidences))))
+    from kb.refs.structure import repair
+
+    labels = repair(tokens, absorb_doubtful(tokens, constrain(tokens, labels), confidences))
+    labels = vancouver_host(tokens, title_after_names(second_title_is_host(labels)))
     for label, first, last in runs(labels):
         if label == "O":
             continue
@@ -205,7 +209,8 @@ def assemble(text: str, tokens: list[Token], labels: list[str], confidences: lis
     return fields
 
 
-_PAGES = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–—‑]\s*[A-Za-z]?\d+[A-Za-z]?)?")
+_RANGE = r"[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–—‑]+\s*[A-Za-z]?\d+[A-Za-z]?)?"
+_PAGES = re.compile(_RANGE + r"(?:,\s*" + _RANGE + r")*")
 _NUMBER = re.compile(r"[A-Za-zА-Яа-я]?\d+(?:[-–/]\d+)?[A-Za-zА-Яа-я]?|[IVXLCivxlc]+")
 
 
@@ -239,7 +244,8 @@ def _year_fallback(text: str, tokens: list[Token], labels: list[str], confidence
 
 # What GOST puts after the title and a colon ("other title information") when it names the kind of
 # work rather than continuing the title: kept apart as the genre.
-_GENRE = re.compile(r"\s*:\s*((?:учеб(?:\.|ник|ное)|монографи|аналитическ|метод(?:\.|ическ)|материалы|сб(?:\.|орник)|"
+_GENRE = re.compile(r"\s*:\s*((?:учеб(?:\.|ник|ное)|монографи|аналитическ|метод(?:\.|ическ)|материалы (?:конф|симп|семин|форум|чтен|[a-zа-яё]+ (?:конф|симп))|"
+                    r"сб(?:\.|орник)|бюллетень|хрестомати|практикум|толковый словарь|словарь|[а-яё-]+ исследование$|"
                     r"автореф|дис(?:\.|серт)|справочник|доклад|отч[её]т|научн|коллективн|ucheb|monografi|metod\.|avtoref)[^:]*)$", re.I)
 
 
