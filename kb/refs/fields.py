@@ -64,7 +64,7 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
                     and not (k + 2 < len(tail) and tail[k + 2].text == ".") and not a.text.isupper()
                     for k, (a, b) in enumerate(zip(tail, tail[1:])))
         if end > zone and (not has_initials or wordy):
-            filler = "title" if "title" not in labels else "O"
+            filler = "title" if "title" not in labels or (end < len(labels) and labels[end] == "title") else "O"
             for k in range(zone, end):
                 labels[k] = filler
     for i, token in enumerate(tokens):
@@ -84,12 +84,16 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
         if (lowered[i] == "ред" and lowered[i - 1] in ("под", "общ", ".", "науч", "отв")) or \
                 lowered[i] in ("сост", "составитель", "составители"):
             k = i + 1
-            while k < len(tokens) and tokens[k].text == ".":
+            while k < len(tokens) and tokens[k].text in ".:":
                 k += 1
             while k < len(tokens) and tokens[k].text not in ("–", "—", "//", ";", "[") and not (
-                    tokens[k].text == "." and k + 1 < len(tokens) and tokens[k + 1].text in ("–", "—", "-", "//")):
+                    tokens[k].text == "." and k + 1 < len(tokens) and tokens[k + 1].text in ("–", "—", "-", "//")) \
+                    and not _imprint_starts(tokens, k):
                 labels[k] = "editor"
                 k += 1
+            for m in range(max(0, i - 2), i + 1):       # "автор-составитель", "под ред." are no one's name
+                if labels[m] in ("author", "editor"):
+                    labels[m] = "O"
             break
     # "(дата обращения 05.11.2015)", "Accessed 10.05.2019": an access date, never the year of the work.
     words = [tok.text.lower() for tok in tokens]
@@ -108,6 +112,19 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
                 and labels[i - 1] == labels[i + 2] != "O":
             labels[i] = labels[i + 1] = labels[i - 1]
     return labels
+
+
+def _imprint_starts(tokens: list[Token], k: int) -> bool:
+    """". М.: Изд-во МГУ" / ". Москва, 2010" / ", 2014": where the names of editors give way to the imprint."""
+    from kb.refs.skeleton import YEAR
+
+    n = len(tokens)
+    if tokens[k].text == "," and k + 1 < n and YEAR.match(tokens[k + 1].text):
+        return True
+    if tokens[k].text != "." or k + 2 >= n or len(tokens[k - 1].text) <= 2:
+        return False
+    after = [t.text for t in tokens[k + 1:k + 4]]
+    return after[1:2] == [":"] or after[1:3] == [".", ":"] or after[1:2] == [","]
 
 
 def absorb_doubtful(tokens: list[Token], labels: list[str], confidences: list[float]) -> list[str]:

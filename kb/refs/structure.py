@@ -32,7 +32,7 @@ BARE_PLACES = {"м", "л", "спб", "к", "мн", "н", "х", "т", "б", "а",
 def repair(tokens: list[Token], labels: list[str], skeleton: Skeleton | None = None) -> list[str]:
     skeleton = skeleton or analyse(tokens)
     labels = list(labels)
-    for rule in (et_al, isbn, bracket_notes, bare_place, place_publisher, mid_authors, host_names, trim_keywords,
+    for rule in (et_al, isbn, bracket_notes, bare_place, place_publisher, paren_imprint, title_to_imprint, mid_authors, host_names, trim_keywords,
                  balance_quotes, question_marks, page_lists, container_before_numbers, publisher_not_host, title_fallback):
         labels = rule(tokens, labels, skeleton)
     return labels
@@ -68,10 +68,11 @@ def et_al(tokens, labels, skeleton):
 def isbn(tokens, labels, skeleton):
     """The number after "ISBN"/"ISSN" is an identifier, never pages or a volume."""
     for i, token in enumerate(tokens):
-        if token.text.upper() in ("ISBN", "ISSN"):
+        if token.text.upper() in ("ISBN", "ISSN", "EDN"):
             k = i + 1
-            while k < len(tokens) and (tokens[k].text in ":-–" or any(c.isdigit() for c in tokens[k].text)
-                                       or tokens[k].text in ("X", "x")) and tokens[k].start - tokens[k - 1].end <= 1:
+            while k < len(tokens) and ((tokens[k].text in ":-–" or any(c.isdigit() for c in tokens[k].text)
+                                       or tokens[k].text in ("X", "x") or (token.text.upper() == "EDN" and tokens[k].text.isupper()))
+                   and tokens[k].start - tokens[k - 1].end <= 1):
                 labels[k] = "O"
                 k += 1
             labels[i] = "O"
@@ -135,10 +136,18 @@ def place_publisher(tokens, labels, skeleton):
         if tokens[colon].text != ":" or "title" not in labels[:colon]:
             continue
         start = colon
-        while start > 0 and colon - start < 6 and (tokens[start - 1].kind == "word" and tokens[start - 1].text[:1].isupper()
-                                                    or tokens[start - 1].text in (".", ",", "-", "/") and start - 1 > 0
-                                                    and not _boundary(tokens, start - 1)):
-            start -= 1
+        while start > 0 and colon - start < 6:
+            previous = tokens[start - 1]
+            if previous.kind == "word" and previous.text[:1].isupper():
+                start -= 1
+            elif previous.text in ("-", "/") and start > 1:
+                start -= 1
+            elif previous.text == "." and start > 1 and len(tokens[start - 2].text) <= 2 and start < colon:
+                start -= 1                              # "N. Y.:", "D. C."
+            elif previous.text == "," and start < colon and len(tokens[start].text) <= 3 and tokens[start].text.isupper():
+                start -= 1                              # "Cambridge, MA:"
+            else:
+                break
         while start < colon and tokens[start].text in ".,-/":
             start += 1
         if start == colon or not _boundary(tokens, start) or labels[start - 1] == "author":
@@ -147,14 +156,72 @@ def place_publisher(tokens, labels, skeleton):
             continue
         end = colon + 1
         while end < n and tokens[end].text not in (":", "/", "//", "–", "—", "[") and tokens[end].kind != "slashes" \
-                and not (tokens[end].text == "," and end + 1 < n and YEAR.match(tokens[end + 1].text)) and end - colon < 25:
+                and not _imprint_end(tokens, end) and end - colon < 25:
             end += 1
-        if end >= n - 1 or tokens[end].text != "," or end == colon + 1:
+        if end >= n or not _imprint_end(tokens, end) or end == colon + 1:
             continue
         for k in range(start, colon):
             labels[k] = "place"
         for k in range(colon + 1, end):
             labels[k] = "publisher"
+    return labels
+
+
+def _imprint_end(tokens, k) -> bool:
+    """Where a publisher ends: ", 2014" / "; 2018" / ". [In Russian]" / ". 2010" / the end of the reference."""
+    n = len(tokens)
+    text = tokens[k].text
+    if text in (",", ";") and k + 1 < n and YEAR.match(tokens[k + 1].text):
+        return True
+    if text == "." and tokens[k - 1].kind == "word" and len(tokens[k - 1].text) > 1 and (
+            k + 1 == n or tokens[k + 1].text in ("[", "(") or YEAR.match(tokens[k + 1].text)):
+        return True
+    return False
+
+
+def paren_imprint(tokens, labels, skeleton):
+    """"(Harvard Business School Press, Boston, 1986)": publisher, place and year in parentheses at the end."""
+    n = len(tokens)
+    if n < 6 or tokens[-1].text != ")":
+        return labels
+    start = max((i for i, t in enumerate(tokens) if t.text == "("), default=-1)
+    inner = list(range(start + 1, n - 1))
+    if start < 1 or len(inner) < 4 or not YEAR.match(tokens[n - 2].text) or tokens[n - 3].text != ",":
+        return labels
+    commas = [i for i in inner if tokens[i].text == ","]
+    if len(commas) != 2:
+        return labels
+    for k in range(start + 1, commas[0]):
+        labels[k] = "publisher"
+    for k in range(commas[0] + 1, commas[1]):
+        labels[k] = "place"
+    labels[n - 2] = "year"
+    return labels
+
+
+def title_to_imprint(tokens, labels, skeleton):
+    """"Южная Индия. Общественно-политический строй VIII—XIII веков. М.: …": in a book whose place and publisher
+    follow, what stands between the title and the place, after a full stop, is more of the title."""
+    spans = _runs(labels)
+    titles = [s for s in spans if s[0] == "title"]
+    places = [s for s in spans if s[0] == "place"]
+    if len(titles) != 1 or not places or "container" in labels or any(t.kind == "slashes" for t in tokens):
+        return labels
+    _, first, last = titles[0]
+    place = places[0][1]
+    if place <= last or last >= len(tokens) or tokens[last].text != ".":
+        return labels
+    gap = range(last + 1, place)
+    if not gap or any(labels[k] not in ("O", "publisher", "genre", "note") for k in gap) or \
+            any(tokens[k].text in ("/", "[", "(", ";") or tokens[k].text.isdigit() for k in gap):
+        return labels
+    stop = place - 1
+    while stop > last and tokens[stop].text in ".,–—-":
+        stop -= 1
+    if not tokens[last + 1].text[:1].isupper():
+        return labels
+    for k in range(last, stop + 1):
+        labels[k] = "title"
     return labels
 
 
@@ -187,7 +254,7 @@ def host_names(tokens, labels, skeleton):
     """"// Топоров В. Н. Мировое дерево" / "// Н.К. Шильдер. Император …": a name opening the host is its author."""
     n = len(tokens)
     for i in range(1, n):
-        if tokens[i - 1].kind != "slashes" or labels[i] not in ("container", "title", "O"):
+        if tokens[i - 1].kind != "slashes" or labels[i] in ("url", "doi"):
             continue
         j = _initials_at(tokens, i)
         end = None
@@ -202,11 +269,16 @@ def host_names(tokens, labels, skeleton):
                 end = j
         if end is None or end >= n - 2 or tokens[end].kind != "word" or not tokens[end].text[:1].isupper():
             continue
-        host = next((labels[k] for k in range(end, min(n, end + 4)) if labels[k] in ("container", "title")), None)
-        if host is None:
-            continue
+        if end + 1 < n and tokens[end + 1].text in ".,":
+            continue                                    # "// Фонд Е. В. Головина.": the host's own name
+        host = next((labels[k] for k in range(end, min(n, end + 4)) if labels[k] in ("container", "title")), "container")
         for k in range(i, end):
             labels[k] = "O"
+        k = end
+        while k < n and tokens[k].text not in ("–", "—") and labels[k] in ("O", "place", "author", "publisher", host) \
+                and not (tokens[k].text == "." and k + 1 < n and (tokens[k + 1].text in ("–", "—") or YEAR.match(tokens[k + 1].text))):
+            labels[k] = host
+            k += 1
     return labels
 
 
@@ -294,6 +366,8 @@ def container_before_numbers(tokens, labels, skeleton):
     for index, (label, first, last) in enumerate(spans):
         if label not in ("publisher", "place") or "title" not in labels[:first]:
             continue
+        if label == "publisher" and any(tokens[k].text == ":" for k in range(max(0, first - 2), first)):
+            continue                                    # "Хабаровск : Кн. изд-во, 2003. – С. 54–58": a book's pages
         rest = [s[0] for s in spans[index + 1:] if s[0] not in ("O", "year")]
         if rest and rest[0] in NUMBERS:
             for k in range(first, last):
@@ -311,9 +385,10 @@ def publisher_not_host(tokens, labels, skeleton):
     for index, (label, first, last) in enumerate(spans):
         if label != "container":
             continue
-        if any(lab in NUMBERS for lab in labels[last:]):
-            continue
         words = {_word(t) for t in tokens[first:last]}
+        after_place = index > 0 and any(sp[0] == "place" for sp in spans[max(0, index - 2):index])
+        if any(lab in NUMBERS for lab in labels[last:]) and not after_place:
+            continue
         if words & PUBLISHER_MARKS and not words & {"journal", "review", "proceedings", "vestnik", "вестник", "журнал"}:
             for k in range(first, last):
                 labels[k] = "publisher"
@@ -351,4 +426,100 @@ def title_fallback(tokens, labels, skeleton):
         return labels
     for k in range(first, last):
         labels[k] = "title"
+    return labels
+
+
+_MONTHS = re.compile(r"^(январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|yanvar|fevral|mart|"
+                     r"aprel|maya|iyun|iyul|avgust|sentyabr|oktyabr|noyabr|dekabr|jan|feb|mar|apr|may|jun|jul|aug|sep|"
+                     r"oct|nov|dec)", re.I)
+
+
+def dates_not_pages(tokens, labels, skeleton):
+    """"2013, 23 dekabrya" / "23 декабря": a day of a month is not pages, a volume or an issue."""
+    for i in range(len(tokens) - 1):
+        if tokens[i].text.isdigit() and len(tokens[i].text) <= 2 and _MONTHS.match(tokens[i + 1].text) \
+                and labels[i] in NUMBERS:
+            labels[i] = "O"
+    return labels
+
+
+def slash_names(tokens, labels, skeleton):
+    """"…регламентации/ Г.Г. Нугманова //": a slash before names separates them, spaced or not."""
+    n = len(tokens)
+    for i in range(1, n - 1):
+        if tokens[i].text != "/" or tokens[i + 1].start == tokens[i].end or labels[i - 1] != "title":
+            continue
+        end = _initials_at(tokens, i + 1)
+        end = _word_at(tokens, end) if end is not None else None
+        if end is None:
+            continue
+        labels[i] = "O"
+        for k in range(i + 1, end):
+            labels[k] = "author"
+    return labels
+
+
+def city_publisher(tokens, labels, skeleton):
+    """"Moscow, Edsmit, 2004" / "Habarovsk, Habarovskoe knizhnoe izdatel'stvo, 2003": a city, a comma, then the
+    publisher up to ", YEAR" (transliterated lists without the colon)."""
+    from kb.refs.features import PLACE_WORDS
+
+    n = len(tokens)
+    for i in range(1, n - 3):
+        token = tokens[i]
+        if token.kind != "word" or not token.text[:1].isupper() or not _boundary(tokens, i):
+            continue
+        if _word(token) not in PLACE_WORDS | BARE_PLACES and labels[i] != "place":
+            continue
+        k = i + 1
+        while k < n and tokens[k].text in ("'", "’"):
+            k += 1
+        if k >= n or tokens[k].text != ",":
+            continue
+        end = k + 1
+        while end < n and end - k < 10 and not (tokens[end].text == "," and end + 1 < n and YEAR.match(tokens[end + 1].text)) \
+                and tokens[end].text not in (".", ":", "/", "[", "(") and not tokens[end].text.isdigit():
+            end += 1
+        if end >= n - 1 or tokens[end].text != "," or end == k + 1 or not tokens[k + 1].text[:1].isupper():
+            continue
+        for m in range(i, k):
+            labels[m] = "place"
+        for m in range(k + 1, end):
+            labels[m] = "publisher"
+    return labels
+
+
+def paren_years(tokens, labels, skeleton):
+    """"Зодчие Хабаровска (1858–2013). Хабаровск : …, 2013": years in parentheses right after the title are
+    part of it when the year of publication comes later."""
+    n = len(tokens)
+    for i in range(1, n - 3):
+        if tokens[i].text != "(" or labels[i - 1] != "title":
+            continue
+        j = i + 1
+        while j < n and tokens[j].text != ")" and j - i < 6:
+            j += 1
+        if j >= n or tokens[j].text != ")" or not any(YEAR.match(t.text) for t in tokens[i + 1:j]):
+            continue
+        later = [k for k in range(j + 1, n) if YEAR.match(tokens[k].text) and labels[k] not in ("url", "doi", "accessed")]
+        if not later:
+            continue
+        for k in range(i, j + 1):
+            labels[k] = "title"
+        if "year" not in labels:
+            labels[later[0]] = "year"
+    return labels
+
+
+def publisher_into_host(tokens, labels, skeleton):
+    """"Academia. Arhitektura i stroitel'stvo [Academia…], 2018, no. 4": a publisher run right before the journal
+    is the first part of the journal's name."""
+    spans = _runs(labels)
+    for index, (label, first, last) in enumerate(spans[:-2]):
+        if label != "publisher" or spans[index + 1][0] != "O" or spans[index + 2][0] != "container":
+            continue
+        gap = [t.text for t in tokens[spans[index + 1][1]:spans[index + 1][2]]]
+        if gap == ["."]:
+            for k in range(first, spans[index + 2][1]):
+                labels[k] = "container"
     return labels
