@@ -20,9 +20,6 @@ NUMBERS = ("volume", "issue", "pages")
 _OPEN, _CLOSE = "«“(", "»”)"
 _EDITOR_AFTER = re.compile(r"^\(?\s*(eds?|ред|hrsg|coord)\b", re.I)
 _EDITOR_BEFORE = {"in", "в", "en", "dans", "im"}
-# Words that name a publisher in transliterated and English lists ("Tatarskoe knizhnoe izdatel'stvo").
-PUBLISHER_MARKS = {"izdatel", "izdatelstvo", "izd", "publ", "press", "publishers", "publishing", "tipografiya",
-                   "издательство", "изд", "издательский", "типография", "university", "universitet", "books"}
 # Places in "М., 1976": the abbreviations and cities a GOST list names without a publisher.
 BARE_PLACES = {"м", "л", "спб", "к", "мн", "н", "х", "т", "б", "а", "москва", "ленинград", "киев", "минск",
                "новосибирск", "екатеринбург", "казань", "томск", "ташкент", "бишкек", "алматы", "харьков", "дубна",
@@ -32,8 +29,7 @@ BARE_PLACES = {"м", "л", "спб", "к", "мн", "н", "х", "т", "б", "а",
 def repair(tokens: list[Token], labels: list[str], skeleton: Skeleton | None = None) -> list[str]:
     skeleton = skeleton or analyse(tokens)
     labels = list(labels)
-    for rule in (et_al, isbn, bracket_notes, bare_place, place_publisher, paren_imprint, title_to_imprint, mid_authors, host_names, trim_keywords,
-                 balance_quotes, question_marks, page_lists, container_before_numbers, publisher_not_host, title_fallback):
+    for rule in RULES:
         labels = rule(tokens, labels, skeleton)
     return labels
 
@@ -376,25 +372,6 @@ def container_before_numbers(tokens, labels, skeleton):
     return labels
 
 
-def publisher_not_host(tokens, labels, skeleton):
-    """"Kazan', Tatarskoe knizhnoe izdatel'stvo, 1989": a host with no volume, issue or pages anywhere after it and
-    no "//" before it, naming a publisher, is the publisher."""
-    if any(t.kind == "slashes" for t in tokens):
-        return labels
-    spans = _runs(labels)
-    for index, (label, first, last) in enumerate(spans):
-        if label != "container":
-            continue
-        words = {_word(t) for t in tokens[first:last]}
-        after_place = index > 0 and any(sp[0] == "place" for sp in spans[max(0, index - 2):index])
-        if any(lab in NUMBERS for lab in labels[last:]) and not after_place:
-            continue
-        if words & PUBLISHER_MARKS and not words & {"journal", "review", "proceedings", "vestnik", "вестник", "журнал"}:
-            for k in range(first, last):
-                labels[k] = "publisher"
-    return labels
-
-
 def title_fallback(tokens, labels, skeleton):
     """Every reference has a title. With none labelled: a bracketed translation right after the names
     ("Aganbegyan A.G. [Modernizing the real sector…]. Region…") is it; a run at the start that does not look like
@@ -523,3 +500,22 @@ def publisher_into_host(tokens, labels, skeleton):
             for k in range(first, spans[index + 2][1]):
                 labels[k] = "container"
     return labels
+
+
+def lead_editors(tokens, labels, skeleton):
+    """"Brown, L. E. (Ed.) (2000)" / "Asmalov, A. G., ed., 2008": the names a reference starts with are editors
+    when "(Ed.)", "eds." or "red." follows them."""
+    spans = _runs(labels)
+    if not spans or spans[0][0] != "author":
+        return labels
+    _, first, last = spans[0]
+    after = "".join(t.text for t in tokens[last:last + 4]).lstrip(",")
+    if _EDITOR_AFTER.match(after) or re.match(r"^\(?(eds?|red|hrsg)\.?\)?(?:[,.(]|$)", after, re.I):
+        for k in range(first, last):
+            labels[k] = "editor"
+    return labels
+
+
+RULES = (et_al, isbn, dates_not_pages, slash_names, bracket_notes, bare_place, place_publisher, city_publisher,
+         paren_imprint, title_to_imprint, mid_authors, host_names, trim_keywords, balance_quotes, paren_years,
+         question_marks, page_lists, lead_editors, container_before_numbers, publisher_into_host, title_fallback)
