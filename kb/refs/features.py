@@ -22,10 +22,13 @@ ny cambridge oxford berlin boston amsterdam washington chicago cham heidelberg d
 karlsruhe vienna wien geneva brussels luxembourg rome milan madrid barcelona lisbon copenhagen stockholm
 helsinki oslo warsaw prague budapest athens tokyo beijing singapore sydney melbourne toronto montreal
 princeton berkeley stanford philadelphia baltimore cheltenham abingdon hoboken thousand oaks los angeles
-san francisco edinburgh manchester laxenburg lanham englewood cliffs detroit grand rapids""".split())
+san francisco edinburgh manchester laxenburg lanham englewood cliffs detroit grand rapids
+хабаровск калининград бишкек вязьма ижевск свердловск ставрополь дубна пушкино иваново курск волгоград
+habarovsk khabarovsk kaliningrad irkutsk yaroslavl volgograd leiden albany champaign geneva""".split())
 PUBLISHER_WORDS = {"press", "publishing", "publ", "изд", "издательство", "наука", "university", "books",
                    "springer", "elsevier", "wiley", "routledge", "юрайт", "инфра", "infra", "prospekt", "проспект",
-                   "дом", "house", "academic", "sage", "mit", "oecd", "издательский", "изд-во", "verlag"}
+                   "дом", "house", "academic", "sage", "mit", "oecd", "издательский", "изд-во", "verlag",
+                   "izdatel", "izdatelstvo", "izd", "tipografiya", "типография", "knizhnoe", "книжное"}
 CONTAINER_WORDS = {"journal", "вестник", "vestnik", "review", "известия", "izvestiya", "proceedings", "bulletin",
                    "журнал", "zhurnal", "вопросы", "voprosy", "economics", "экономика", "ekonomika", "research",
                    "studies", "материалы", "конференции", "conference", "сборник", "trudy", "труды", "in"}
@@ -42,6 +45,7 @@ def token_features(tokens: list[Token], skeleton: Skeleton | None = None, with_s
     skeleton = skeleton or analyse(tokens)
     n = len(tokens)
     lower = [t.text.lower() for t in tokens]
+    years = [i for i, t in enumerate(tokens) if YEAR.match(t.text)]
     rows = []
     for i, token in enumerate(tokens):
         text, w = token.text, lower[i]
@@ -58,6 +62,11 @@ def token_features(tokens: list[Token], skeleton: Skeleton | None = None, with_s
             f.append("digit")
             if YEAR.match(text):
                 f.append("yearlike")
+                # Which of the year-like numbers: the last one is seldom inside a title ("Зодчие (1858–2013)").
+                f.append("year=" + ("only" if len(years) == 1 else "first" if i == years[0] else
+                                    "last" if i == years[-1] else "mid"))
+                if i > 0 and tokens[i - 1].text == "(" or i + 1 < n and tokens[i + 1].text in ("–", "-", "—"):
+                    f.append("year_range_or_paren")
         if text[:1].isupper():
             f.append("cap")
         if text.isupper() and len(text) > 1:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kb.refs.tokens import Token
 
-VOLUME_WORDS = {"т", "t", "vol", "v", "том", "tom", "volume", "tome"}
+VOLUME_WORDS = {"т", "t", "vol", "v", "том", "tom", "volume", "tome", "кн", "ч", "часть", "part", "pt", "bd"}
 ISSUE_WORDS = {"№", "no", "n", "вып", "vyp", "iss", "issue", "nr", "num", "номер", "н"}
 PAGE_WORDS = {"с", "c", "p", "pp", "s", "стр", "рр", "ss", "pages", "page", "сс", "pр", "рp"}
 URL_WORDS = {"url", "режим", "доступа", "available", "retrieved", "from", "at"}
@@ -100,10 +100,14 @@ def analyse(tokens: list[Token]) -> Skeleton:
 
 
 def _lead_names(tokens: list[Token]) -> list[bool]:
-    """Mark the names a reference starts with: `Family I.I.`, `I.I. Family`, `Family, I.`, `Family II`."""
+    """Mark the names a reference starts with: `Family I.I.`, `I.I. Family`, `Family, I.`, `Family II`, and at the
+    very start `Family, Given Given.` (`Avilova, Natal’ya Sergeyevna.`, `Vinogradov, Viktor Vladimirovich, red.`)."""
     marks = [False] * len(tokens)
     i, n = 0, len(tokens)
     names = 0
+    full = _full_name_at(tokens, 0)
+    if full is not None:
+        return [k < full for k in range(n)]
     while i < n:
         start = i
         j = _name_at(tokens, i)
@@ -148,6 +152,26 @@ def _lead_names(tokens: list[Token]) -> list[bool]:
     return marks if any(marks) else [False] * n
 
 
+def _full_name_at(tokens: list[Token], i: int) -> int | None:
+    """End of `Family, Given[ Given]` at i when a full stop or ", ed./red." follows it, else None."""
+    n = len(tokens)
+    k = _word_at(tokens, i)
+    if k is None or k >= n or tokens[k].text != ",":
+        return None
+    m = k + 1
+    words = 0
+    while m < n and tokens[m].kind == "word" and tokens[m].text[:1].isupper() and len(tokens[m].text) > 2 and words < 3:
+        m = _word_at(tokens, m) or m + 1
+        words += 1
+    if not 1 <= words <= 2 or m >= n:
+        return None
+    if tokens[m].text == "." and m + 1 < n and tokens[m + 1].text[:1].isupper():
+        return m
+    if tokens[m].text == "," and m + 1 < n and tokens[m + 1].text.lower() in ("ed", "eds", "red", "ред"):
+        return m
+    return None
+
+
 def _initials_at(tokens: list[Token], i: int) -> int | None:
     """End of a run of initials starting at i (`Е.А.`, `E. A.`, `ML`, `M-J.`), or None."""
     n, j = len(tokens), i
@@ -182,13 +206,11 @@ def _word_at(tokens: list[Token], i: int) -> int | None:
 
 def _name_at(tokens: list[Token], i: int) -> int | None:
     n = len(tokens)
-    # I.I. Family
+    # I.I. Family ("L. G. Valiant. A Bridging Model…": the full stop after the family ends the names)
     j = _initials_at(tokens, i)
     if j is not None and j < n:
         k = _word_at(tokens, j)
-        if k is not None and not (k < n and tokens[k].text == "."):
-            return k
-        if k is not None and k < n and tokens[k].text == "." and (k + 1 >= n or not tokens[k + 1].text[:1].isupper()):
+        if k is not None:
             return k
     # Family I.I. / Family, I.I. / Family II
     k = _word_at(tokens, i)

@@ -321,10 +321,14 @@ def balance_quotes(tokens, labels, skeleton):
 
 
 def question_marks(tokens, labels, skeleton):
-    """"Do firms in clusters innovate more?" -- the mark closes the title."""
+    """"Do firms in clusters innovate more?" -- the mark closes the title; so does the "г." of "за 1909 г."."""
     for i in range(1, len(tokens)):
-        if tokens[i].text in "?!" and labels[i] == "O" and labels[i - 1] in ("title", "container") \
-                and tokens[i].start == tokens[i - 1].end:
+        if labels[i] != "O" or labels[i - 1] not in ("title", "container"):
+            continue
+        if tokens[i].text in "?!" and tokens[i].start == tokens[i - 1].end:
+            labels[i] = labels[i - 1]
+        elif tokens[i].text in ("г", "гг", "вв", "в") and tokens[i - 1].text[:1].isdigit() and i + 1 < len(tokens) \
+                and tokens[i + 1].text == ".":
             labels[i] = labels[i - 1]
     return labels
 
