@@ -34,7 +34,7 @@ def test_gost_book_with_place_publisher_and_page_total():
                            "– 495 с.").item
     assert item["type"] == "book"
     assert (item["title"], item["genre"]) == ("Основы региональной экономики", "учебник для вузов")
-    assert (item["publisher-place"], item["publisher"], item["number-of-pages"]) == ("М", "ГУ ВШЭ", "495 с")
+    assert (item["publisher-place"], item["publisher"], item["number-of-pages"]) == ("М", "ГУ ВШЭ", "495")
 
 
 def test_apa_article_with_doi():

@@ -62,7 +62,10 @@ def csl_item(fields: dict[str, list[Field]], text: str, ident: str = "") -> dict
             confidence[variable] = round(min(c for _, c in names), 3)
     for label, variable in _VARIABLES.items():
         if label in fields:
-            item[variable] = fields[label][0].value
+            value = fields[label][0].value
+            if label == "pagetotal":                  # "495 с." / "342 p." -> "495": CSL wants the number
+                value = (re.findall(r"\d+", value) or [value])[-1]
+            item[variable] = value
             confidence[variable] = round(fields[label][0].confidence, 3)
     if "year" in fields and re.fullmatch(r"\d{4}", fields["year"][0].value):
         item["issued"] = {"date-parts": [[int(fields["year"][0].value)]]}

@@ -134,6 +134,10 @@ def import_file(settings: Settings, path: Path | str, dry_run: bool = False, str
                 skipped.append(SkippedRecord(f"{path}:{line}", f"already in the corpus: {duplicate.reason}, "
                                                                 f"and it adds no field{differs}"))
             continue
+        if source.language != "en" and not source.title_en:     # a parsed reference string (kb.refs.importing)
+            reason = next((n for n in record.notes if n.startswith("not imported: ")), _advice("needs a title_en"))
+            skipped.append(SkippedRecord(f"{path}:{line}", reason))
+            continue
         key = source.key if (record.original_key and CORPUS_KEY.fullmatch(source.key)
                              and source.key.lower() not in taken_lower) else citation_key(source, taken, taken_lower)
         extra = dict(source.extra)
