@@ -34,6 +34,8 @@ def csl_type(fields: dict[str, list[Field]], text: str) -> str:
         return "thesis"
     if _LAW.search(genre) or (_LAW.search(fields["title"][0].value) if has("title") else False):
         return "legislation"
+    if container and has("url") and not any(has(x) for x in ("volume", "issue", "pages", "publisher", "editor")):
+        return "webpage"                          # "Опера Бастилии [Электронный ресурс] // Википедия. – URL: …"
     if container and _PROCEEDINGS.search(container):
         return "paper-conference"
     if _REPORT.search(genre) or (container and _REPORT.search(container) and not has("volume")):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from kb.refs.skeleton import (ISSUE_WORDS, PAGE_WORDS, VOLUME_WORDS, YEAR, Skeleton, _initials_at, _word_at,
-                              analyse, spaced)
+from kb.refs.skeleton import (ISSUE_WORDS, PAGE_WORDS, URL_WORDS, VOLUME_WORDS, YEAR, Skeleton, _initials_at,
+                              _word_at, analyse, spaced)
 from kb.refs.tokens import Token
 
 HOST_FIELDS = ("title", "container", "publisher", "genre")
@@ -148,8 +148,9 @@ def place_publisher(tokens, labels, skeleton):
             start += 1
         if start == colon or not _boundary(tokens, start) or labels[start - 1] == "author":
             continue
-        if any(labels[k] in ("url", "doi", "author", "editor", "year") for k in range(start, colon)):
-            continue
+        if any(labels[k] in ("url", "doi", "author", "editor", "year") or _word(tokens[k]) in URL_WORDS
+               for k in range(start, colon)):
+            continue                                    # "URL: (дата обращения …)" names no place
         end = colon + 1
         while end < n and tokens[end].text not in (":", "/", "//", "–", "—", "[") and tokens[end].kind != "slashes" \
                 and not _imprint_end(tokens, end) and end - colon < 25:
@@ -520,6 +521,58 @@ def lead_editors(tokens, labels, skeleton):
     return labels
 
 
-RULES = (et_al, isbn, dates_not_pages, slash_names, bracket_notes, bare_place, place_publisher, city_publisher,
+
+def body_before_year(tokens, labels, skeleton):
+    """"Federal State Statistics Service. (2018). Russia in numbers…" (APA): with no personal names at the start,
+    what stands before "(YEAR)" is the author, a body, and the sentence after it is the title."""
+    n = len(tokens)
+    if labels and labels[0] == "author" and any(skeleton.lead_names):
+        return labels
+    k = next((i for i in range(1, min(n - 3, 20)) if tokens[i].text == "(" and YEAR.match(tokens[i + 1].text)
+              and tokens[i + 2].text == ")"), None)
+    if k is None or any(t.kind in ("url", "doi", "slashes") for t in tokens[:k]):
+        return labels
+    end = k
+    while end > 0 and tokens[end - 1].text in ".,":
+        end -= 1
+    if end == 0 or not tokens[0].text[:1].isupper():
+        return labels
+    for i in range(end):
+        labels[i] = "author"
+    start = k + 3
+    while start < n and tokens[start].text in ".,:":
+        start += 1
+    if "title" not in labels[start:]:
+        stop = start
+        while stop < n and not (tokens[stop].text == "." and stop + 1 < n and tokens[stop + 1].start > tokens[stop].end) \
+                and tokens[stop].kind not in ("url", "doi"):
+            stop += 1
+        for i in range(start, stop):
+            labels[i] = "title"
+    else:
+        for i in range(start, n):
+            if labels[i] == "title":
+                break
+            if labels[i] == "author":
+                labels[i] = "title"
+    return labels
+
+
+def lead_zone_authors(tokens, labels, skeleton):
+    """"M. Kitsuregawa, H. Tanaka, and T. Moto-oka. Application…": names the rules found at the start, ending at
+    a full stop, are all names, even where the labeller began the title early."""
+    lead = skeleton.lead_names
+    if not lead or not lead[0] or labels[0] != "author":
+        return labels
+    end = lead.index(False) if False in lead else len(lead)
+    if end >= len(tokens) or tokens[end].text != ".":
+        return labels
+    if all(labels[k] in ("author", "title", "O") for k in range(end)):
+        for k in range(end):
+            if tokens[k].kind == "word" or labels[k] == "title":
+                labels[k] = "author"
+    return labels
+
+RULES = (et_al, isbn, body_before_year, lead_zone_authors, dates_not_pages, slash_names, bracket_notes, bare_place, place_publisher, city_publisher,
          paren_imprint, title_to_imprint, mid_authors, host_names, trim_keywords, balance_quotes, paren_years,
          question_marks, page_lists, lead_editors, container_before_numbers, publisher_into_host, title_fallback)
