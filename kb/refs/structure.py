@@ -75,6 +75,9 @@ def isbn(tokens, labels, skeleton):
     return labels
 
 
+_RESOURCE = {"электронный", "текст", "elektronnyj", "electronic", "online", "изоматериал"}
+
+
 def bracket_notes(tokens, labels, skeleton):
     """A bracketed part that ends a field ("Title [Translated title]. Journal [Translation], 2019"; "[Электронный
     ресурс]") is a note, not a title or a host; brackets inside a title ("Собрание [стихов] о святых") stay."""
@@ -91,8 +94,9 @@ def bracket_notes(tokens, labels, skeleton):
             continue
         inside = [_word(t) for t in tokens[i + 1:j] if t.kind == "word"]
         after = tokens[j + 1] if j + 1 < n else None
-        if inside[:2] not in (["и", "др"], ["et", "al"]) and (after is None or after.text in ".,:;=" or after.kind == "url"
-                                                            or after.text == "["):
+        resource = bool(inside) and inside[0] in _RESOURCE
+        if inside[:2] not in (["и", "др"], ["et", "al"]) and (resource or after is None or after.text in ".,:;=/["
+                                                            or after.kind in ("url", "slashes")):
             for k in range(i + 1, j):
                 if labels[k] not in ("url", "doi", "year", "accessed"):
                     labels[k] = "note"
@@ -389,7 +393,7 @@ def title_fallback(tokens, labels, skeleton):
         return labels
     label, first, last = spans[0]
     if label == "author" and len(spans) > 1 and spans[1][0] == "note" and spans[1][1] > 0 \
-            and tokens[spans[1][1] - 1].text == "[":
+            and tokens[spans[1][1] - 1].text == "[" and _word(tokens[spans[1][1]]) not in _RESOURCE:
         for k in range(spans[1][1], spans[1][2]):
             labels[k] = "title"
         return labels
