@@ -577,6 +577,37 @@ def lead_zone_authors(tokens, labels, skeleton):
                 labels[k] = "author"
     return labels
 
+
+
+def split_title_journal(tokens, labels, skeleton):
+    """"Managing the digital future. Mir novoi ekonomiki = The World of New Economy. 2018;12(3):6–23": an article with
+    no journal labelled whose title runs on past a full stop into the words the numbers follow -- the last
+    sentence of that run is the journal ("=" and what follows it: the journal's translation)."""
+    if "container" in labels or not any(lab in NUMBERS for lab in labels):
+        return labels
+    spans = _runs(labels)
+    titles = [s for s in spans if s[0] == "title"]
+    if len(titles) != 1:
+        return labels
+    _, first, last = titles[0]
+    if not any(lab in NUMBERS for lab in labels[last:]) or (last < len(tokens) and tokens[last].text == "[") \
+            or any(lab in ("place", "publisher") for lab in labels[last:]):
+        return labels          # "Title [Translation]. Journal …": the journal is after it; a book's pages have a place
+    breaks = [k for k in range(first + 2, last - 1) if tokens[k].text == "." and tokens[k + 1].start > tokens[k].end
+              and tokens[k - 1].kind == "word" and len(tokens[k - 1].text) > 2 and tokens[k + 1].text[:1].isupper()]
+    if not breaks:
+        return labels
+    cut = breaks[-1]
+    equals = next((k for k in range(cut + 1, last) if tokens[k].text == "="), last)
+    if equals - cut < 2:
+        return labels
+    labels[cut] = "O"
+    for k in range(cut + 1, equals):
+        labels[k] = "container"
+    for k in range(equals, last):
+        labels[k] = "note" if tokens[k].text != "=" else "O"
+    return labels
+
 RULES = (et_al, isbn, body_before_year, lead_zone_authors, dates_not_pages, slash_names, bracket_notes, bare_place, place_publisher, city_publisher,
          paren_imprint, title_to_imprint, mid_authors, host_names, trim_keywords, balance_quotes, paren_years,
-         question_marks, page_lists, lead_editors, container_before_numbers, publisher_into_host, title_fallback)
+         question_marks, page_lists, lead_editors, split_title_journal, container_before_numbers, publisher_into_host, title_fallback)
