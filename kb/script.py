@@ -23,6 +23,11 @@ def has_cyrillic(text: str) -> bool:
     return bool(_CYRILLIC.search(text))
 
 
+def has_latin(text: str) -> bool:
+    """Any basic Latin letter in `text`."""
+    return bool(_LATIN.search(text))
+
+
 def script_language(text: str) -> str:
     """`ru` when Cyrillic letters outnumber Latin ones, else `en` (the two languages of the corpus)."""
     cyrillic = len(_CYRILLIC.findall(text))

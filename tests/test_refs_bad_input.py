@@ -31,8 +31,11 @@ def test_empty_file(tmp_path):
 
 def test_prose_names_each_line_and_exits_non_zero(tmp_path):
     path = tmp_path / "prose.txt"
-    path.write_text("Modern development of regional innovations is influenced by two trends.\n\n"
-                    "This dual nature of spatial factor foregrounds the need to study the phenomenon.\n", encoding="utf-8")
+    path.write_text(
+        "Modern development of regional innovations is influenced by two trends.\n\n"
+        "This dual nature of spatial factor foregrounds the need to study the phenomenon.\n",
+        encoding="utf-8",
+    )
     result = _run("refs", "parse", str(path), "--json")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == ["{}", "{}"]
@@ -59,8 +62,11 @@ def test_utf16_file_is_read(tmp_path):
 
 def test_utf16_without_bom_is_read(tmp_path):
     path = tmp_path / "utf16le.txt"
-    path.write_bytes(("Roudometof, V. The Glocal and Global Studies // Globalizations. – 2015. – Vol. 12. – P. 774–787.\n")
-                     .encode("utf-16-le"))
+    path.write_bytes(
+        ("Roudometof, V. The Glocal and Global Studies // Globalizations. – 2015. – Vol. 12. – P. 774–787.\n").encode(
+            "utf-16-le"
+        )
+    )
     result = _run("refs", "parse", str(path), "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["container-title"] == "Globalizations"
 
@@ -78,7 +84,7 @@ def test_a_100000_character_line_is_refused_alone(tmp_path):
     path = tmp_path / "long.txt"
     path.write_text(GOST + "\n" + "Кластер, " * 11_112 + "\n", encoding="utf-8")
     result = _run("refs", "parse", str(path), "--json")
-    assert result.exit_code == 0                      # the first line still parses
+    assert result.exit_code == 0  # the first line still parses
     out = result.stdout.splitlines()
     assert json.loads(out[0])["title"] and out[1] == "{}"
     assert f"{path}:2: cannot parse: 100,007 characters is too long for one reference" in result.stderr
@@ -86,9 +92,12 @@ def test_a_100000_character_line_is_refused_alone(tmp_path):
 
 def test_two_references_on_one_line_are_reported(tmp_path):
     path = tmp_path / "runon.txt"
-    path.write_text("1. Cooke P. Regionally Asymmetric Knowledge Capabilities // Research Policy. – 2005. – No.34. – "
-                    "P.1128-1149. 2. Roudometof, V. The Glocal and Global Studies // Globalizations. – 2015. – Vol. 12. "
-                    "– No. 5. – P. 774–787.\n", encoding="utf-8")
+    path.write_text(
+        "1. Cooke P. Regionally Asymmetric Knowledge Capabilities // Research Policy. – 2005. – No.34. – "
+        "P.1128-1149. 2. Roudometof, V. The Glocal and Global Studies // Globalizations. – 2015. – Vol. 12. "
+        "– No. 5. – P. 774–787.\n",
+        encoding="utf-8",
+    )
     result = _run("refs", "parse", str(path), "--json")
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
     assert f"warning: {path}:1: line 1 holds 2 references (numbers 1-2); split them" in result.stderr
@@ -100,7 +109,9 @@ def test_import_of_prose_writes_nothing_and_fails(tiny_project, tmp_path):
     path.write_text("A sentence that is not a reference at all.\n", encoding="utf-8")
     result = _run("--root", str(tiny_project.root), "import", str(path))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {path}: no reference could be parsed into a record; first problem: {path}:1:")
+    assert result.stderr.startswith(
+        f"error: {path}: no reference could be parsed into a record; first problem: {path}:1:"
+    )
     assert _corpus(tiny_project) == before
 
 

@@ -37,7 +37,7 @@ def test_gost_book_with_place_publisher_and_page_total():
     ).item
     assert item["type"] == "book"
     assert (item["title"], item["genre"]) == ("Основы региональной экономики", "учебник для вузов")
-    assert (item["publisher-place"], item["publisher"], item["number-of-pages"]) == ("М", "ГУ ВШЭ", "495 с")
+    assert (item["publisher-place"], item["publisher"], item["number-of-pages"]) == ("М", "ГУ ВШЭ", "495")
 
 
 def test_apa_article_with_doi():
@@ -120,3 +120,65 @@ def test_low_confidence_fields_are_named_for_the_curator():
     assert ref.ok
     assert set(ref.low_confidence(1.01)) == set(ref.confidence())  # every field has a confidence
     assert all(ref.confidence()[v] < 0.8 for v in ref.low_confidence())
+
+
+# The structure rules (kb/refs/structure.py) on real strings of the kinds they were written for.
+
+
+def test_gost_book_with_years_in_the_title_two_page_ranges_and_place_publisher():
+    item = parse_reference(
+        "Крадин, Н.П. Зодчие Хабаровска (1858–2013). Хабаровск : Хабаровская краевая типография, "
+        "2013. – С. 96–103, 251–255."
+    ).item
+    assert item["title"] == "Зодчие Хабаровска (1858–2013)" and item["issued"] == {"date-parts": [[2013]]}
+    assert (item["publisher-place"], item["publisher"]) == ("Хабаровск", "Хабаровская краевая типография")
+    assert item["page"] == "96-103, 251-255"
+
+
+def test_russian_web_page_with_host_address_and_access_date():
+    item = parse_reference(
+        "Опера Бастилии [Электронный ресурс] // Википедия. – Режим доступа: "
+        "https://ru.wikipedia.org/wiki/Опера_Бастилии (дата обращения 16.03.2019)."
+    ).item
+    assert item["type"] == "webpage" and item["title"] == "Опера Бастилии"
+    assert item["container-title"] == "Википедия" and item["URL"] == "https://ru.wikipedia.org/wiki/Опера_Бастилии"
+    assert item["accessed"] == {"date-parts": [[2019, 3, 16]]} and "issued" not in item
+
+
+def test_thesis_with_a_bare_place_and_the_hosts_author_after_the_double_slash():
+    item = parse_reference(
+        'Мензаирова Е.А. Актуализация концептов "любовь" и "женщина" в песенном дискурсе: '
+        "Дисс. … канд. филол. наук. Ижевск, 2010. 187 с."
+    ).item
+    assert item["type"] == "thesis" and item["publisher-place"] == "Ижевск" and item["number-of-pages"] == "187"
+    chapter = parse_reference(
+        "Топоров В. Н. Первобытные представления о мире // Топоров В. Н. Мировое дерево: "
+        "Универсальные знаковые комплексы. Т. 1. М.: Рукописные памятники Древней Руси, 2010. "
+        "С. 25–52."
+    ).item
+    assert [a["family"] for a in chapter["author"]] == ["Топоров"]
+    assert chapter["container-title"] == "Мировое дерево: Универсальные знаковые комплексы"
+    assert (chapter["volume"], chapter["page"]) == ("1", "25-52")
+
+
+def test_an_address_label_is_never_a_place_and_a_body_before_the_year_is_the_author():
+    item = parse_reference(
+        "Гохберг, Л.М. Рейтинг инновационного развития регионов России. [Электронный ресурс]: "
+        "Официальный интернет-портал ИСИЭЗ НИУ ВШЭ. URL: (дата обращения 05.11.2015)."
+    ).item
+    assert "publisher-place" not in item
+    apa = parse_reference(
+        "Federal State Statistics Service. (2018). Russia in numbers: A short statistical "
+        "collection. http://www.gks.ru/bgd/regl/b18_12/Main.htm"
+    ).item
+    assert apa["author"] == [{"literal": "Federal State Statistics Service"}]
+    assert apa["title"] == "Russia in numbers: A short statistical collection"
+
+
+def test_names_with_initials_first_end_at_the_full_stop():
+    item = parse_reference(
+        "L. G. Valiant. A Bridging Model for Parallel Computation. Communications of the ACM, 33(8), 103-111, 1990."
+    ).item
+    assert [a["family"] for a in item["author"]] == ["Valiant"]
+    assert item["title"] == "A Bridging Model for Parallel Computation"
+    assert item["container-title"] == "Communications of the ACM"

@@ -11,9 +11,28 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LABELS = ("author", "editor", "title", "container", "collection", "year", "volume", "issue", "pages",
-          "publisher", "place", "doi", "url", "accessed", "genre", "pagetotal", "number", "edition",
-          "note", "resp")
+LABELS = (
+    "author",
+    "editor",
+    "title",
+    "container",
+    "collection",
+    "year",
+    "volume",
+    "issue",
+    "pages",
+    "publisher",
+    "place",
+    "doi",
+    "url",
+    "accessed",
+    "genre",
+    "pagetotal",
+    "number",
+    "edition",
+    "note",
+    "resp",
+)
 _TAG = re.compile(r"<(/?)([a-z]+)>")
 
 
@@ -26,17 +45,19 @@ class Span:
 
 @dataclass(frozen=True)
 class AnnotatedReference:
-    text: str                      # the string as printed (tags removed)
-    spans: tuple[Span, ...]        # labelled character spans of `text`
-    kind: str                      # article, book, chapter, ...
-    lang: str                      # ru, en, mixed
-    style: str                     # gost, apa, chicago, harvard, vancouver, translit, other
-    page: str                      # where the string was printed
-    line: int                      # line in the data file
+    text: str  # the string as printed (tags removed)
+    spans: tuple[Span, ...]  # labelled character spans of `text`
+    kind: str  # article, book, chapter, ...
+    lang: str  # ru, en, mixed
+    style: str  # gost, apa, chicago, harvard, vancouver, translit, other
+    page: str  # where the string was printed
+    line: int  # line in the data file
     path: Path = field(default=Path())
+    cite_line: bool = False  # a journal's "cite this article" line, not a reference list entry
+    second_pass: bool = False  # a page added in the second pass (never seen while tuning)
 
     def values(self, label: str) -> list[str]:
-        return [self.text[s.start:s.end] for s in self.spans if s.label == label]
+        return [self.text[s.start : s.end] for s in self.spans if s.label == label]
 
 
 def parse_marked(marked: str, where: str = "") -> tuple[str, tuple[Span, ...]]:
@@ -44,7 +65,7 @@ def parse_marked(marked: str, where: str = "") -> tuple[str, tuple[Span, ...]]:
     text, spans, open_at, pos = [], [], None, 0
     length = 0
     for match in _TAG.finditer(marked):
-        chunk = marked[pos:match.start()]
+        chunk = marked[pos : match.start()]
         text.append(chunk)
         length += len(chunk)
         closing, label = match.group(1) == "/", match.group(2)
@@ -69,13 +90,21 @@ def parse_marked(marked: str, where: str = "") -> tuple[str, tuple[Span, ...]]:
 def read_annotated(path: Path | str) -> list[AnnotatedReference]:
     path = Path(path)
     page, references = "", []
+    cite_line = second_pass = False
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("# page:"):
             page = line.split(":", 1)[1].strip()
+            cite_line = second_pass = False
             continue
+        if line.startswith("# kind: cite-this-article"):
+            cite_line = True
+        if line.startswith("# pass: 2"):
+            second_pass = True
         if not line.strip() or line.startswith("#"):
             continue
         kind, lang, style, marked = line.split("\t", 3)
         text, spans = parse_marked(marked, f"{path}:{number}")
-        references.append(AnnotatedReference(text, spans, kind, lang, style, page, number, path))
+        references.append(
+            AnnotatedReference(text, spans, kind, lang, style, page, number, path, cite_line, second_pass)
+        )
     return references

@@ -10,20 +10,37 @@ from __future__ import annotations
 import re
 
 from kb.refs.fields import Field, people
+from kb.script import has_cyrillic
 
 # CSL variable <- field label (authors and editors are names, the year goes to `issued`).
 _VARIABLES = {
-    "title": "title", "container": "container-title", "collection": "collection-title", "volume": "volume",
-    "issue": "issue", "pages": "page", "publisher": "publisher", "place": "publisher-place", "doi": "DOI",
-    "url": "URL", "genre": "genre", "pagetotal": "number-of-pages", "number": "number", "edition": "edition",
+    "title": "title",
+    "container": "container-title",
+    "collection": "collection-title",
+    "volume": "volume",
+    "issue": "issue",
+    "pages": "page",
+    "publisher": "publisher",
+    "place": "publisher-place",
+    "doi": "DOI",
+    "url": "URL",
+    "genre": "genre",
+    "pagetotal": "number-of-pages",
+    "number": "number",
+    "edition": "edition",
 }
-_LAW = re.compile(r"\b(закон|постановлени|распоряжени|указ|приказ|кодекс|decree|order of|federal law|"
-                  r"resolution|regulation|directive|communication from the commission)", re.I)
+_LAW = re.compile(
+    r"\b(закон|постановлени|распоряжени|указ|приказ|кодекс|decree|order of|federal law|"
+    r"resolution|regulation|directive|communication from the commission)",
+    re.I,
+)
 _THESIS = re.compile(r"\b(дис|диссертаци|автореф|thesis|dissertation|dis\.)", re.I)
 _REPORT = re.compile(r"\b(report|working papers?|доклад|отчет|отчёт|discussion papers?|series)\b", re.I)
-_PROCEEDINGS = re.compile(r"(proceedings|conference|конференци|симпозиум|материалы|mat\. mezhdunar|"
-                          r"materialy|konferentsii|symposium|congress|съезд|форум)", re.I)
-_CYRILLIC = re.compile(r"[а-яё]", re.I)
+_PROCEEDINGS = re.compile(
+    r"(proceedings|conference|конференци|симпозиум|материалы|mat\. mezhdunar|"
+    r"materialy|konferentsii|symposium|congress|съезд|форум)",
+    re.I,
+)
 
 
 def csl_type(fields: dict[str, list[Field]], text: str) -> str:
@@ -34,12 +51,17 @@ def csl_type(fields: dict[str, list[Field]], text: str) -> str:
         return "thesis"
     if _LAW.search(genre) or (_LAW.search(fields["title"][0].value) if has("title") else False):
         return "legislation"
+    if container and has("url") and not any(has(x) for x in ("volume", "issue", "pages", "publisher", "editor")):
+        return "webpage"  # "Опера Бастилии [Электронный ресурс] // Википедия. – URL: …"
     if container and _PROCEEDINGS.search(container):
         return "paper-conference"
     if _REPORT.search(genre) or (container and _REPORT.search(container) and not has("volume")):
         return "report"
-    if container and (has("editor") or re.search(r"\b(in|в)\s*:?\s*$", text[:fields["container"][0].start].strip()[-6:], re.I)
-                      or (has("publisher") and not has("volume") and not has("issue"))):
+    if container and (
+        has("editor")
+        or re.search(r"\b(in|в)\s*:?\s*$", text[: fields["container"][0].start].strip()[-6:], re.I)
+        or (has("publisher") and not has("volume") and not has("issue"))
+    ):
         return "chapter"
     if container:
         return "article-journal"
@@ -62,7 +84,10 @@ def csl_item(fields: dict[str, list[Field]], text: str, ident: str = "") -> dict
             confidence[variable] = round(min(c for _, c in names), 3)
     for label, variable in _VARIABLES.items():
         if label in fields:
-            item[variable] = fields[label][0].value
+            value = fields[label][0].value
+            if label == "pagetotal":  # "495 с." / "342 p." -> "495": CSL wants the number
+                value = (re.findall(r"\d+", value) or [value])[-1]
+            item[variable] = value
             confidence[variable] = round(fields[label][0].confidence, 3)
     if "year" in fields and re.fullmatch(r"\d{4}", fields["year"][0].value):
         item["issued"] = {"date-parts": [[int(fields["year"][0].value)]]}
@@ -73,7 +98,7 @@ def csl_item(fields: dict[str, list[Field]], text: str, ident: str = "") -> dict
             item["accessed"] = {"date-parts": [parts]}
             confidence["accessed"] = round(fields["accessed"][0].confidence, 3)
     title = item.get("title", "") or text
-    item["language"] = "ru" if _CYRILLIC.search(title) else "en"
+    item["language"] = "ru" if has_cyrillic(title) else "en"
     item["custom"] = {"confidence": confidence}
     return item
 

@@ -41,8 +41,17 @@ def predicted_fields(parsed) -> dict[str, object]:
     authors = [a.get("family") or a.get("literal", "") for a in item.get("author", [])]
     if authors:
         out["authors"] = authors
-    mapping = {"title": "title", "container": "container-title", "volume": "volume", "issue": "issue",
-               "pages": "page", "publisher": "publisher", "place": "publisher-place", "doi": "DOI", "url": "URL"}
+    mapping = {
+        "title": "title",
+        "container": "container-title",
+        "volume": "volume",
+        "issue": "issue",
+        "pages": "page",
+        "publisher": "publisher",
+        "place": "publisher-place",
+        "doi": "DOI",
+        "url": "URL",
+    }
     for name, variable in mapping.items():
         if item.get(variable):
             out[name] = item[variable]
@@ -57,7 +66,7 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
 
     @property
@@ -77,7 +86,7 @@ class Counts:
 class Comparison:
     per_field: dict[str, Counts] = field(default_factory=dict)
     exact: bool = True
-    errors: list[tuple[str, str, str]] = field(default_factory=list)    # (field, gold, predicted)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (field, gold, predicted)
 
 
 def _key(value: str) -> str:

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import re
 
-from kb.refs.skeleton import (ACCESS_WORDS, DASHES, ISSUE_WORDS, PAGE_WORDS, URL_WORDS, VOLUME_WORDS, YEAR,
-                              Skeleton, analyse, is_initial)
+from kb.refs.skeleton import (
+    ACCESS_WORDS,
+    DASHES,
+    ISSUE_WORDS,
+    PAGE_WORDS,
+    URL_WORDS,
+    VOLUME_WORDS,
+    YEAR,
+    Skeleton,
+    analyse,
+    is_initial,
+)
 from kb.refs.tokens import Token
+from kb.script import has_cyrillic, has_latin
 
-_CYRILLIC = re.compile(r"[а-яё]", re.I)
-_LATIN = re.compile(r"[a-z]", re.I)
 # Cities that publish much of what these lists cite (a gazetteer feature, both scripts and the usual
 # transliterations); the labeller still decides from context.
-PLACE_WORDS = set("""м мн спб л к н новгород москва санкт петербург ленинград новосибирск екатеринбург казань
+PLACE_WORDS = set(
+    """м мн спб л к н новгород москва санкт петербург ленинград новосибирск екатеринбург казань
 томск омск самара саратов воронеж ростов дону нижний краснодар уфа пермь челябинск красноярск иркутск
 хабаровск владивосток белгород тула ярославль киев харьков минск алматы ташкент
 moscow moskva moskow petersburg peterburg sankt st novosibirsk ekaterinburg yekaterinburg kazan tomsk omsk
@@ -22,13 +32,71 @@ ny cambridge oxford berlin boston amsterdam washington chicago cham heidelberg d
 karlsruhe vienna wien geneva brussels luxembourg rome milan madrid barcelona lisbon copenhagen stockholm
 helsinki oslo warsaw prague budapest athens tokyo beijing singapore sydney melbourne toronto montreal
 princeton berkeley stanford philadelphia baltimore cheltenham abingdon hoboken thousand oaks los angeles
-san francisco edinburgh manchester laxenburg lanham englewood cliffs detroit grand rapids""".split())
-PUBLISHER_WORDS = {"press", "publishing", "publ", "изд", "издательство", "наука", "university", "books",
-                   "springer", "elsevier", "wiley", "routledge", "юрайт", "инфра", "infra", "prospekt", "проспект",
-                   "дом", "house", "academic", "sage", "mit", "oecd", "издательский", "изд-во", "verlag"}
-CONTAINER_WORDS = {"journal", "вестник", "vestnik", "review", "известия", "izvestiya", "proceedings", "bulletin",
-                   "журнал", "zhurnal", "вопросы", "voprosy", "economics", "экономика", "ekonomika", "research",
-                   "studies", "материалы", "конференции", "conference", "сборник", "trudy", "труды", "in"}
+san francisco edinburgh manchester laxenburg lanham englewood cliffs detroit grand rapids
+хабаровск калининград бишкек вязьма ижевск свердловск ставрополь дубна пушкино иваново курск волгоград
+habarovsk khabarovsk kaliningrad irkutsk yaroslavl volgograd leiden albany champaign geneva""".split()
+)
+PUBLISHER_WORDS = {
+    "press",
+    "publishing",
+    "publ",
+    "изд",
+    "издательство",
+    "наука",
+    "university",
+    "books",
+    "springer",
+    "elsevier",
+    "wiley",
+    "routledge",
+    "юрайт",
+    "инфра",
+    "infra",
+    "prospekt",
+    "проспект",
+    "дом",
+    "house",
+    "academic",
+    "sage",
+    "mit",
+    "oecd",
+    "издательский",
+    "изд-во",
+    "verlag",
+    "izdatel",
+    "izdatelstvo",
+    "izd",
+    "tipografiya",
+    "типография",
+    "knizhnoe",
+    "книжное",
+}
+CONTAINER_WORDS = {
+    "journal",
+    "вестник",
+    "vestnik",
+    "review",
+    "известия",
+    "izvestiya",
+    "proceedings",
+    "bulletin",
+    "журнал",
+    "zhurnal",
+    "вопросы",
+    "voprosy",
+    "economics",
+    "экономика",
+    "ekonomika",
+    "research",
+    "studies",
+    "материалы",
+    "конференции",
+    "conference",
+    "сборник",
+    "trudy",
+    "труды",
+    "in",
+}
 
 
 def shape(text: str) -> str:
@@ -38,26 +106,40 @@ def shape(text: str) -> str:
     return re.sub(r"(.)\1{2,}", r"\1\1", s)
 
 
-def token_features(tokens: list[Token], skeleton: Skeleton | None = None, with_skeleton: bool = True) -> list[list[str]]:
+def token_features(
+    tokens: list[Token], skeleton: Skeleton | None = None, with_skeleton: bool = True
+) -> list[list[str]]:
     skeleton = skeleton or analyse(tokens)
     n = len(tokens)
     lower = [t.text.lower() for t in tokens]
+    years = [i for i, t in enumerate(tokens) if YEAR.match(t.text)]
     rows = []
     for i, token in enumerate(tokens):
         text, w = token.text, lower[i]
         following = tokens[i + 1] if i + 1 < n else None
         f = [
-            "bias", f"w={w}", f"shape={shape(text)}", f"kind={token.kind}",
-            f"len={min(len(text), 8)}", f"pos={min(10, int(10 * i / max(n, 1)))}",
+            "bias",
+            f"w={w}",
+            f"shape={shape(text)}",
+            f"kind={token.kind}",
+            f"len={min(len(text), 8)}",
+            f"pos={min(10, int(10 * i / max(n, 1)))}",
         ]
-        if _CYRILLIC.search(text):
+        if has_cyrillic(text):
             f.append("cyr")
-        elif _LATIN.search(text):
+        elif has_latin(text):
             f.append("lat")
         if text.isdigit():
             f.append("digit")
             if YEAR.match(text):
                 f.append("yearlike")
+                # Which of the year-like numbers: the last one is seldom inside a title ("Зодчие (1858–2013)").
+                f.append(
+                    "year="
+                    + ("only" if len(years) == 1 else "first" if i == years[0] else "last" if i == years[-1] else "mid")
+                )
+                if i > 0 and tokens[i - 1].text == "(" or i + 1 < n and tokens[i + 1].text in ("–", "-", "—"):
+                    f.append("year_range_or_paren")
         if text[:1].isupper():
             f.append("cap")
         if text.isupper() and len(text) > 1:

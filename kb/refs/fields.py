@@ -23,7 +23,7 @@ class Field:
     label: str
     value: str
     confidence: float
-    start: int          # character span in the reference string
+    start: int  # character span in the reference string
     end: int
 
 
@@ -43,9 +43,7 @@ _JOINERS = {".", ",", ":", "-", "–", "—", "«", "»", "“", "”", '"', "'"
 def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
     """What the string itself settles, whatever the labeller said: a DOI or URL is one, "//" and a
     spaced " / " or "[" separate fields, and a field broken by a lone punctuation mark is one field."""
-    from kb.refs.skeleton import spaced
-
-    from kb.refs.skeleton import analyse
+    from kb.refs.skeleton import analyse, spaced
 
     labels = list(labels)
     # The names a reference starts with end where the rules say they end ("Govindarajan V.,
@@ -57,14 +55,21 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
         while end < len(labels) and labels[end] == "author":
             end += 1
         tail = tokens[zone:end]
-        has_initials = any(len(tok.text) <= 2 and tok.text[:1].isupper() and k + 1 < len(tail) and tail[k + 1].text == "."
-                           for k, tok in enumerate(tail))
+        has_initials = any(
+            len(tok.text) <= 2 and tok.text[:1].isupper() and k + 1 < len(tail) and tail[k + 1].text == "."
+            for k, tok in enumerate(tail)
+        )
         # Two plain words in a row ("Transfinite Recursive") are a title, not names.
-        wordy = any(a.kind == b.kind == "word" and b.start == a.end + 1 and max(len(a.text), len(b.text)) > 3
-                    and not (k + 2 < len(tail) and tail[k + 2].text == ".") and not a.text.isupper()
-                    for k, (a, b) in enumerate(zip(tail, tail[1:])))
+        wordy = any(
+            a.kind == b.kind == "word"
+            and b.start == a.end + 1
+            and max(len(a.text), len(b.text)) > 3
+            and not (k + 2 < len(tail) and tail[k + 2].text == ".")
+            and not a.text.isupper()
+            for k, (a, b) in enumerate(zip(tail, tail[1:]))
+        )
         if end > zone and (not has_initials or wordy):
-            filler = "title" if "title" not in labels else "O"
+            filler = "title" if "title" not in labels or (end < len(labels) and labels[end] == "title") else "O"
             for k in range(zone, end):
                 labels[k] = filler
     for i, token in enumerate(tokens):
@@ -73,22 +78,36 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
         elif token.kind == "url":
             labels[i] = "url"
         elif labels[i] in ("url", "doi") and not any(
-                0 <= j < len(tokens) and tokens[j].kind in ("url", "doi") and
-                (tokens[j].end == token.start or token.end == tokens[j].start) for j in (i - 1, i + 1)):
-            labels[i] = "O"                   # an address is what looks like one, not the year before it
+            0 <= j < len(tokens)
+            and tokens[j].kind in ("url", "doi")
+            and (tokens[j].end == token.start or token.end == tokens[j].start)
+            for j in (i - 1, i + 1)
+        ):
+            labels[i] = "O"  # an address is what looks like one, not the year before it
         elif token.kind == "slashes" or (token.text == "/" and spaced(tokens, i)) or token.text in "[]":
             labels[i] = "O"
     # "/ под ред. Л.М. Гохберга. – М.: ...": the editors, up to the next area.
     lowered = [tok.text.lower() for tok in tokens]
     for i in range(1, len(tokens)):
-        if lowered[i] == "ред" and lowered[i - 1] in ("под", "общ", ".", "науч", "отв"):
+        if (lowered[i] == "ред" and lowered[i - 1] in ("под", "общ", ".", "науч", "отв")) or lowered[i] in (
+            "сост",
+            "составитель",
+            "составители",
+        ):
             k = i + 1
-            while k < len(tokens) and tokens[k].text == ".":
+            while k < len(tokens) and tokens[k].text in ".:":
                 k += 1
-            while k < len(tokens) and tokens[k].text not in ("–", "—", "//", ";", "[") and not (
-                    tokens[k].text == "." and k + 1 < len(tokens) and tokens[k + 1].text in ("–", "—", "-", "//")):
+            while (
+                k < len(tokens)
+                and tokens[k].text not in ("–", "—", "//", ";", "[")
+                and not (tokens[k].text == "." and k + 1 < len(tokens) and tokens[k + 1].text in ("–", "—", "-", "//"))
+                and not _imprint_starts(tokens, k)
+            ):
                 labels[k] = "editor"
                 k += 1
+            for m in range(max(0, i - 2), i + 1):  # "автор-составитель", "под ред." are no one's name
+                if labels[m] in ("author", "editor"):
+                    labels[m] = "O"
             break
     # "(дата обращения 05.11.2015)", "Accessed 10.05.2019": an access date, never the year of the work.
     words = [tok.text.lower() for tok in tokens]
@@ -103,10 +122,27 @@ def constrain(tokens: list[Token], labels: list[str]) -> list[str]:
         if labels[i] == "O" and tokens[i].text in _JOINERS and labels[i - 1] == labels[i + 1] != "O":
             labels[i] = labels[i - 1]
     for i in range(1, len(labels) - 2):
-        if labels[i] == labels[i + 1] == "O" and tokens[i].text in _JOINERS and tokens[i + 1].text in _JOINERS \
-                and labels[i - 1] == labels[i + 2] != "O":
+        if (
+            labels[i] == labels[i + 1] == "O"
+            and tokens[i].text in _JOINERS
+            and tokens[i + 1].text in _JOINERS
+            and labels[i - 1] == labels[i + 2] != "O"
+        ):
             labels[i] = labels[i + 1] = labels[i - 1]
     return labels
+
+
+def _imprint_starts(tokens: list[Token], k: int) -> bool:
+    """ ". М.: Изд-во МГУ" / ". Москва, 2010" / ", 2014": where the names of editors give way to the imprint."""
+    from kb.refs.skeleton import YEAR
+
+    n = len(tokens)
+    if tokens[k].text == "," and k + 1 < n and YEAR.match(tokens[k + 1].text):
+        return True
+    if tokens[k].text != "." or k + 2 >= n or len(tokens[k - 1].text) <= 2:
+        return False
+    after = [t.text for t in tokens[k + 1 : k + 4]]
+    return after[1:2] == [":"] or after[1:3] == [".", ":"] or after[1:2] == [","]
 
 
 def absorb_doubtful(tokens: list[Token], labels: list[str], confidences: list[float]) -> list[str]:
@@ -118,11 +154,15 @@ def absorb_doubtful(tokens: list[Token], labels: list[str], confidences: list[fl
         if label in ("O", "container", "title") or min(confidences[first:last]) >= 0.5 or index < 2:
             continue
         previous = next((s for s in reversed(spans[:index]) if s[0] != "O"), None)
-        gap = [t.text for t in tokens[spans[index - 1][1]:first]] if spans[index - 1][0] == "O" else []
-        if previous is None or previous[0] not in ("container", "title") or len(gap) > 6 \
-                or any(g in ("//", "–", "—", "/", ":") for g in gap):
+        gap = [t.text for t in tokens[spans[index - 1][1] : first]] if spans[index - 1][0] == "O" else []
+        if (
+            previous is None
+            or previous[0] not in ("container", "title")
+            or len(gap) > 6
+            or any(g in ("//", "–", "—", "/", ":") for g in gap)
+        ):
             continue
-        after = [t.text for t in tokens[last:last + 2]]
+        after = [t.text for t in tokens[last : last + 2]]
         if after[:1] == ["."] and (len(after) < 2 or after[1] in ("–", "—", "-")) or not after:
             for k in range(previous[2], last):
                 labels[k] = previous[0]
@@ -140,8 +180,12 @@ def vancouver_host(tokens: list[Token], labels: list[str]) -> list[str]:
         k = last
         while k < len(tokens) and tokens[k].text in ".,":
             k += 1
-        if k + 1 < len(tokens) and labels[k] == "year" and tokens[k + 1].text == ";" and \
-                any(lab == "title" for lab in labels[:first]):
+        if (
+            k + 1 < len(tokens)
+            and labels[k] == "year"
+            and tokens[k + 1].text == ";"
+            and any(lab == "title" for lab in labels[:first])
+        ):
             for m in range(first, last):
                 labels[m] = "container"
             break
@@ -155,7 +199,12 @@ def title_after_names(labels: list[str]) -> list[str]:
         return labels
     spans = [s for s in runs(labels) if s[0] != "O"]
     after = [s for s in spans if s[0] not in ("author", "editor", "year")]
-    if spans and spans[0][0] in ("author", "editor") and after and after[0][0] in ("container", "publisher", "collection"):
+    if (
+        spans
+        and spans[0][0] in ("author", "editor")
+        and after
+        and after[0][0] in ("container", "publisher", "collection")
+    ):
         labels = list(labels)
         for k in range(after[0][1], after[0][2]):
             labels[k] = "title"
@@ -181,7 +230,10 @@ def second_title_is_host(labels: list[str]) -> list[str]:
 
 def assemble(text: str, tokens: list[Token], labels: list[str], confidences: list[float]) -> dict[str, list[Field]]:
     fields: dict[str, list[Field]] = {}
-    labels = vancouver_host(tokens, title_after_names(second_title_is_host(absorb_doubtful(tokens, constrain(tokens, labels), confidences))))
+    from kb.refs.structure import repair
+
+    labels = repair(tokens, absorb_doubtful(tokens, constrain(tokens, labels), confidences))
+    labels = vancouver_host(tokens, title_after_names(second_title_is_host(labels)))
     for label, first, last in runs(labels):
         if label == "O":
             continue
@@ -205,7 +257,8 @@ def assemble(text: str, tokens: list[Token], labels: list[str], confidences: lis
     return fields
 
 
-_PAGES = re.compile(r"[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–—‑]\s*[A-Za-z]?\d+[A-Za-z]?)?")
+_RANGE = r"[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–—‑]+\s*[A-Za-z]?\d+[A-Za-z]?)?"
+_PAGES = re.compile(_RANGE + r"(?:,\s*" + _RANGE + r")*")
 _NUMBER = re.compile(r"[A-Za-zА-Яа-я]?\d+(?:[-–/]\d+)?[A-Za-zА-Яа-я]?|[IVXLCivxlc]+")
 
 
@@ -228,19 +281,27 @@ def _year_fallback(text: str, tokens: list[Token], labels: list[str], confidence
     confidence of a guess."""
     from kb.refs.skeleton import YEAR
 
-    outside = [i for i, t in enumerate(tokens) if YEAR.match(t.text) and labels[i] not in ("url", "doi", "accessed",
-                                                                                          "pages", "volume", "issue")]
+    outside = [
+        i
+        for i, t in enumerate(tokens)
+        if YEAR.match(t.text) and labels[i] not in ("url", "doi", "accessed", "pages", "volume", "issue")
+    ]
     if not outside:
         return {}
     best = next((i for i in outside if labels[i] != "title"), outside[-1])
-    return {"year": [Field("year", tokens[best].text, min(0.5, confidences[best]), tokens[best].start,
-                           tokens[best].end)]}
+    return {
+        "year": [Field("year", tokens[best].text, min(0.5, confidences[best]), tokens[best].start, tokens[best].end)]
+    }
 
 
 # What GOST puts after the title and a colon ("other title information") when it names the kind of
 # work rather than continuing the title: kept apart as the genre.
-_GENRE = re.compile(r"\s*:\s*((?:учеб(?:\.|ник|ное)|монографи|аналитическ|метод(?:\.|ическ)|материалы|сб(?:\.|орник)|"
-                    r"автореф|дис(?:\.|серт)|справочник|доклад|отч[её]т|научн|коллективн|ucheb|monografi|metod\.|avtoref)[^:]*)$", re.I)
+_GENRE = re.compile(
+    r"\s*:\s*((?:учеб(?:\.|ник|ное)|монографи|аналитическ|метод(?:\.|ическ)|материалы (?:конф|симп|семин|форум|чтен|[a-zа-яё]+ (?:конф|симп))|"
+    r"сб(?:\.|орник)|бюллетень|хрестомати|практикум|толковый словарь|словарь|[а-яё-]+ исследование$|"
+    r"автореф|дис(?:\.|серт)|справочник|доклад|отч[её]т|научн|коллективн|ucheb|monografi|metod\.|avtoref)[^:]*)$",
+    re.I,
+)
 
 
 _EDITION = re.compile(r",\s*(\d+(?:st|nd|rd|th|d)\s+(?:ed|edn|edition)\.?)$", re.I)
@@ -251,10 +312,10 @@ def split_genre(title: str) -> tuple[str, str]:
     in Cyrillic titles); `Econometric analysis, 5th ed` -> title and edition."""
     match = _EDITION.search(title)
     if match:
-        return title[:match.start()].rstrip(), ""
+        return title[: match.start()].rstrip(), ""
     match = _GENRE.search(title)
     if match and match.start() > 0:
-        return title[:match.start()].rstrip(), match.group(1)
+        return title[: match.start()].rstrip(), match.group(1)
     return title, ""
 
 

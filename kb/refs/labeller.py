@@ -41,8 +41,7 @@ class Labeller:
         if not Path(model_path).is_file():
             from kb.errors import KbError
 
-            raise KbError(f"no reference-parsing model at {model_path}; train one with "
-                          "`python -m kb.refs.training`")
+            raise KbError(f"no reference-parsing model at {model_path}; train one with `python -m kb.refs.training`")
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(model_path))
         self.labels = self.tagger.labels()
@@ -62,16 +61,22 @@ def default_labeller() -> Labeller:
     return Labeller()
 
 
-def train(references: list[AnnotatedReference], model_path: Path, with_skeleton: bool = True,
-          c1: float = 0.05, c2: float = 0.01, max_iterations: int = 150, manifest: dict | None = None) -> Path:
+def train(
+    references: list[AnnotatedReference],
+    model_path: Path,
+    with_skeleton: bool = True,
+    c1: float = 0.05,
+    c2: float = 0.01,
+    max_iterations: int = 150,
+    manifest: dict | None = None,
+) -> Path:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     for reference in references:
         tokens = tokenize(reference.text)
         trainer.append(token_features(tokens, analyse(tokens), with_skeleton), token_labels(reference, tokens))
-    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations,
-                        "feature.possible_transitions": True})
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.possible_transitions": True})
     model_path = Path(model_path)
     model_path.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(model_path))

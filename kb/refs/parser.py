@@ -41,8 +41,12 @@ class ParsedReference:
 def parse_reference(text: str, method: str = "crf", line: int = 1, labeller=None) -> ParsedReference:
     text = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
     if len(text) > MAX_REFERENCE:
-        return ParsedReference(line, text[:200], problem=f"{len(text):,} characters is too long for one reference "
-                                                            f"(at most {MAX_REFERENCE:,}); are line breaks missing?")
+        return ParsedReference(
+            line,
+            text[:200],
+            problem=f"{len(text):,} characters is too long for one reference "
+            f"(at most {MAX_REFERENCE:,}); are line breaks missing?",
+        )
     tokens = tokenize(text)
     if not tokens:
         return ParsedReference(line, text, problem="empty")
@@ -75,8 +79,9 @@ def parse_references(text: str, method: str = "crf", labeller=None) -> list[Pars
     for raw in split_list(text):
         parsed = parse_reference(raw.text, method, raw.line, labeller)
         if raw.warning:
-            parsed = ParsedReference(parsed.line, parsed.text, parsed.fields, parsed.item, parsed.problem,
-                                     f"line {raw.line} {raw.warning}")
+            parsed = ParsedReference(
+                parsed.line, parsed.text, parsed.fields, parsed.item, parsed.problem, f"line {raw.line} {raw.warning}"
+            )
         out.append(parsed)
     return out
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import KbError
+from kb.script import is_cyrillic_char
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -25,7 +26,7 @@ class ReferenceFileError(KbError):
 class ListText:
     text: str
     encoding: str
-    note: str = ""       # e.g. "read as Windows-1251"
+    note: str = ""  # e.g. "read as Windows-1251"
 
 
 def read_list(path: Path | str) -> ListText:
@@ -39,8 +40,11 @@ def read_list(path: Path | str) -> ListText:
 def decode_list(data: bytes, name: str = "<input>") -> ListText:
     if not data.strip():
         raise ReferenceFileError(f"{name}: the file is empty; nothing to parse")
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return _checked(_decode(data, encoding, name), encoding, name)
     head = data[:400]
@@ -51,18 +55,21 @@ def decode_list(data: bytes, name: str = "<input>") -> ListText:
         if even > 0.8 * len(head[0::2]) and odd < 0.2 * len(head[1::2]):
             return _checked(_decode(data, "utf-16-be", name), "utf-16-be", name, "read as UTF-16")
     if b"\x00" in data:
-        raise ReferenceFileError(f"{name}: binary data (a NUL byte at offset {data.index(0)}), not a reference list; "
-                                 "save the list as plain text")
+        raise ReferenceFileError(
+            f"{name}: binary data (a NUL byte at offset {data.index(0)}), not a reference list; "
+            "save the list as plain text"
+        )
     try:
         return _checked(data.decode("utf-8"), "utf-8", name)
     except UnicodeDecodeError as error:
         text = data.decode("cp1251", errors="replace")
         letters = [c for c in text if not c.isascii() and c.isalpha()]
-        cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
+        cyrillic = sum(1 for c in letters if is_cyrillic_char(c))
         if letters and cyrillic / len(letters) > 0.9 and "\ufffd" not in text:
             return _checked(text, "cp1251", name, "not UTF-8; read as Windows-1251")
-        raise ReferenceFileError(f"{name}: not UTF-8 text (byte {error.start}) and not Windows-1251 Cyrillic; "
-                                 "save the list as UTF-8") from None
+        raise ReferenceFileError(
+            f"{name}: not UTF-8 text (byte {error.start}) and not Windows-1251 Cyrillic; save the list as UTF-8"
+        ) from None
 
 
 def _decode(data: bytes, encoding: str, name: str) -> str:

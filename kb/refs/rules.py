@@ -82,8 +82,15 @@ def _container_end(tokens: list[Token], labels: list[str], j: int) -> int:
         t = tokens[k]
         if labels[k] != "O" or (t.text in DASHES and spaced(tokens, k)) or t.text in (";", "("):
             break
-        if t.text in ".," and k + 1 < n and (YEAR.match(tokens[k + 1].text) or tokens[k + 1].text.isdigit()
-                                            or tokens[k + 1].text.lower() in ("т", "vol", "№", "no", "с", "p", "pp", "v")):
+        if (
+            t.text in ".,"
+            and k + 1 < n
+            and (
+                YEAR.match(tokens[k + 1].text)
+                or tokens[k + 1].text.isdigit()
+                or tokens[k + 1].text.lower() in ("т", "vol", "№", "no", "с", "p", "pp", "v")
+            )
+        ):
             break
         k += 1
     return k
@@ -103,16 +110,24 @@ def _place_publisher(tokens: list[Token], labels: list[str], start: int) -> None
         if tokens[k].text != ":" or labels[k - 1] != "O":
             continue
         p = k - 1
-        while p >= start and labels[p] == "O" and tokens[p].text not in ("–", "—", "//", "(", ")") \
-                and not (tokens[p].text in ".," and p + 1 < n and tokens[p + 1].text[:1].isupper() and p < k - 2):
+        while (
+            p >= start
+            and labels[p] == "O"
+            and tokens[p].text not in ("–", "—", "//", "(", ")")
+            and not (tokens[p].text in ".," and p + 1 < n and tokens[p + 1].text[:1].isupper() and p < k - 2)
+        ):
             p -= 1
         for m in range(p + 1, k):
             if tokens[m].kind == "word":
                 labels[m] = "place"
         _fill_between(labels, p + 1, k, "place")
         q = k + 1
-        while q < n and labels[q] == "O" and tokens[q].text not in (",", ";", ")", "–", "—") \
-                and not (tokens[q].text == "." and q + 1 < n and tokens[q + 1].text in ("–", "—", "-")):
+        while (
+            q < n
+            and labels[q] == "O"
+            and tokens[q].text not in (",", ";", ")", "–", "—")
+            and not (tokens[q].text == "." and q + 1 < n and tokens[q + 1].text in ("–", "—", "-"))
+        ):
             labels[q] = "publisher"
             q += 1
         return
@@ -127,7 +142,9 @@ def _fill_between(labels: list[str], start: int, end: int, label: str) -> None:
 
 def _accessed(tokens: list[Token], words: list[str], labels: list[str]) -> None:
     for k, w in enumerate(words):
-        if w in ("обращения", "accessed", "просмотрено") or (w == "access" and k + 1 < len(words) and words[k + 1] == ":"):
+        if w in ("обращения", "accessed", "просмотрено") or (
+            w == "access" and k + 1 < len(words) and words[k + 1] == ":"
+        ):
             m = k + 1
             while m < len(tokens) and tokens[m].text in (":", " "):
                 m += 1
@@ -142,8 +159,12 @@ def _editor(tokens: list[Token], words: list[str], labels: list[str]) -> None:
             m = k + 1
             while m < len(tokens) and tokens[m].text in ".:":
                 m += 1
-            while m < len(tokens) and labels[m] in ("O", "title", "container") and tokens[m].text not in ("–", "—", "//", "(") \
-                    and not (tokens[m].text == "." and m + 1 < len(tokens) and tokens[m + 1].text in ("–", "—")):
+            while (
+                m < len(tokens)
+                and labels[m] in ("O", "title", "container")
+                and tokens[m].text not in ("–", "—", "//", "(")
+                and not (tokens[m].text == "." and m + 1 < len(tokens) and tokens[m + 1].text in ("–", "—"))
+            ):
                 labels[m] = "editor"
                 m += 1
             return

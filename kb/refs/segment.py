@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass
 
 _NUMBER = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})\s*[.)])\s*(?=\S)")
-_HEADING = re.compile(r"^\s*(список\s+(использованной\s+|цитируемой\s+)?литературы|литература|references?|"
-                      r"bibliography|библиографический\s+список|список\s+источников|источники|works\s+cited|"
-                      r"примечания|notes)\s*:?\s*$", re.I)
+_HEADING = re.compile(
+    r"^\s*(список\s+(использованной\s+|цитируемой\s+)?литературы|литература|references?|"
+    r"bibliography|библиографический\s+список|список\s+источников|источники|works\s+cited|"
+    r"примечания|notes)\s*:?\s*$",
+    re.I,
+)
 _PAGE_LINE = re.compile(r"^\s*(?:[-–—]\s*)?(?:page|стр\.?|с\.|p\.)?\s*\d{1,4}\s*(?:[-–—]\s*)?$", re.I)
 _RUN_ON = re.compile(r"(?<=[.\]»”)])\s+(\d{1,3})\.\s+(?=[A-ZА-ЯЁ][\w’'-]+[\s,])")
 MAX_REFERENCE = 2000
@@ -22,7 +25,7 @@ MAX_REFERENCE = 2000
 
 @dataclass(frozen=True)
 class RawReference:
-    line: int            # 1-based line the reference starts on
+    line: int  # 1-based line the reference starts on
     text: str
     number: int | None = None
     warning: str = ""
@@ -30,15 +33,17 @@ class RawReference:
 
 def split_list(text: str) -> list[RawReference]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    numbered = sum(1 for line in lines if _NUMBER.match(line)) >= max(1, len([l for l in lines if l.strip()]) // 3)
-    entries: list[list] = []       # [line, number, parts]
+    numbered = sum(1 for line in lines if _NUMBER.match(line)) >= max(
+        1, len([line for line in lines if line.strip()]) // 3
+    )
+    entries: list[list] = []  # [line, number, parts]
     for index, raw in enumerate(lines, 1):
         line = raw.replace("\u00a0", " ").replace("\t", " ").rstrip()
         if not line.strip() or _HEADING.match(line) or (_PAGE_LINE.match(line) and len(line.strip()) < 12):
             continue
         match = _NUMBER.match(line) if numbered else None
         if match:
-            entries.append([index, int(match.group(1) or match.group(2)), [line[match.end():].strip()]])
+            entries.append([index, int(match.group(1) or match.group(2)), [line[match.end() :].strip()]])
         elif entries and (numbered or _continues(entries[-1][2][-1], line)):
             entries[-1][2].append(line.strip())
         else:
@@ -70,9 +75,9 @@ def _join(parts: list[str]) -> str:
     text = parts[0]
     for part in parts[1:]:
         if re.search(r"[^\W\d_]-$", text) and part[:1].islower():
-            text = text[:-1] + part          # a word hyphenated at the line end
+            text = text[:-1] + part  # a word hyphenated at the line end
         elif text.endswith("-") and part[:1].isdigit():
-            text = text + part               # a page range broken after the dash
+            text = text + part  # a page range broken after the dash
         else:
             text = text + " " + part
     return text.strip()
@@ -85,7 +90,7 @@ def _split_run_on(line: int, number: int | None, text: str) -> list[RawReference
     pieces, start, expected = [], 0, number + 1
     for match in _RUN_ON.finditer(text):
         if int(match.group(1)) == expected:
-            pieces.append(text[start:match.start()].strip())
+            pieces.append(text[start : match.start()].strip())
             start = match.end()
             expected += 1
     pieces.append(text[start:].strip())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from kb.refs.tokens import Token
 
-VOLUME_WORDS = {"т", "t", "vol", "v", "том", "tom", "volume", "tome"}
+VOLUME_WORDS = {"т", "t", "vol", "v", "том", "tom", "volume", "tome", "кн", "ч", "часть", "part", "pt", "bd"}
 ISSUE_WORDS = {"№", "no", "n", "вып", "vyp", "iss", "issue", "nr", "num", "номер", "н"}
 PAGE_WORDS = {"с", "c", "p", "pp", "s", "стр", "рр", "ss", "pages", "page", "сс", "pр", "рp"}
 URL_WORDS = {"url", "режим", "доступа", "available", "retrieved", "from", "at"}
@@ -29,15 +29,15 @@ _UPPER_INITIALS = re.compile(r"^[A-ZА-ЯЁ]{1,3}$")
 class Skeleton:
     """Per token: the zone counters and the rule hints (one entry per token)."""
 
-    double_slash: list[int]        # "//" seen before the token (0, 1, 2)
-    after_slash: list[bool]        # inside a " / " statement of responsibility
-    area: list[int]                # GOST area separators (". – ") before the token
-    sentence: list[int]            # ". " breaks before the token (author-date styles)
+    double_slash: list[int]  # "//" seen before the token (0, 1, 2)
+    after_slash: list[bool]  # inside a " / " statement of responsibility
+    area: list[int]  # GOST area separators (". – ") before the token
+    sentence: list[int]  # ". " breaks before the token (author-date styles)
     paren: list[bool]
     bracket: list[bool]
     quote: list[bool]
-    lead_names: list[bool]         # part of the names the reference starts with
-    hint: list[str]                # a rule's guess at the label, or ""
+    lead_names: list[bool]  # part of the names the reference starts with
+    hint: list[str]  # a rule's guess at the label, or ""
 
 
 def is_initial(token: Token, following: Token | None) -> bool:
@@ -100,10 +100,14 @@ def analyse(tokens: list[Token]) -> Skeleton:
 
 
 def _lead_names(tokens: list[Token]) -> list[bool]:
-    """Mark the names a reference starts with: `Family I.I.`, `I.I. Family`, `Family, I.`, `Family II`."""
+    """Mark the names a reference starts with: `Family I.I.`, `I.I. Family`, `Family, I.`, `Family II`, and at the
+    very start `Family, Given Given.` (`Avilova, Natal’ya Sergeyevna.`, `Vinogradov, Viktor Vladimirovich, red.`)."""
     marks = [False] * len(tokens)
     i, n = 0, len(tokens)
     names = 0
+    full = _full_name_at(tokens, 0)
+    if full is not None:
+        return [k < full for k in range(n)]
     while i < n:
         start = i
         j = _name_at(tokens, i)
@@ -148,19 +152,51 @@ def _lead_names(tokens: list[Token]) -> list[bool]:
     return marks if any(marks) else [False] * n
 
 
+def _full_name_at(tokens: list[Token], i: int) -> int | None:
+    """End of `Family, Given[ Given]` at i when a full stop or ", ed./red." follows it, else None."""
+    n = len(tokens)
+    k = _word_at(tokens, i)
+    if k is None or k >= n or tokens[k].text != ",":
+        return None
+    m = k + 1
+    words = 0
+    while m < n and tokens[m].kind == "word" and tokens[m].text[:1].isupper() and len(tokens[m].text) > 2 and words < 3:
+        m = _word_at(tokens, m) or m + 1
+        words += 1
+    if not 1 <= words <= 2 or m >= n:
+        return None
+    if tokens[m].text == "." and m + 1 < n and tokens[m + 1].text[:1].isupper():
+        return m
+    if tokens[m].text == "," and m + 1 < n and tokens[m + 1].text.lower() in ("ed", "eds", "red", "ред"):
+        return m
+    return None
+
+
 def _initials_at(tokens: list[Token], i: int) -> int | None:
     """End of a run of initials starting at i (`Е.А.`, `E. A.`, `ML`, `M-J.`), or None."""
     n, j = len(tokens), i
     while j < n:
         following = tokens[j + 1] if j + 1 < n else None
-        if tokens[j].kind == "word" and len(tokens[j].text) <= 2 and tokens[j].text[0].isupper() \
-                and following is not None and following.text == "." and not tokens[j].text.isdigit():
+        if (
+            tokens[j].kind == "word"
+            and len(tokens[j].text) <= 2
+            and tokens[j].text[0].isupper()
+            and following is not None
+            and following.text == "."
+            and not tokens[j].text.isdigit()
+        ):
             j += 2
             if j < n and tokens[j].text == "-" and j + 1 < n:
                 j += 1
             continue
-        if j == i and tokens[j].kind == "word" and _UPPER_INITIALS.match(tokens[j].text) and len(tokens[j].text) <= 3 \
-                and not tokens[j].text.isdigit() and (following is None or following.text in (",", ".", ";", ":")):
+        if (
+            j == i
+            and tokens[j].kind == "word"
+            and _UPPER_INITIALS.match(tokens[j].text)
+            and len(tokens[j].text) <= 3
+            and not tokens[j].text.isdigit()
+            and (following is None or following.text in (",", ".", ";", ":"))
+        ):
             return j + 1
         break
     return j if j > i else None
@@ -174,21 +210,23 @@ def _word_at(tokens: list[Token], i: int) -> int | None:
     if len(tokens[i].text) < 2:
         return None
     j = i + 1
-    while j + 1 < n and tokens[j].text in ("-", "’", "'", "ʹ") and tokens[j].start == tokens[j - 1].end \
-            and tokens[j + 1].kind == "word":
+    while (
+        j + 1 < n
+        and tokens[j].text in ("-", "’", "'", "ʹ")
+        and tokens[j].start == tokens[j - 1].end
+        and tokens[j + 1].kind == "word"
+    ):
         j += 2
     return j
 
 
 def _name_at(tokens: list[Token], i: int) -> int | None:
     n = len(tokens)
-    # I.I. Family
+    # I.I. Family ("L. G. Valiant. A Bridging Model…": the full stop after the family ends the names)
     j = _initials_at(tokens, i)
     if j is not None and j < n:
         k = _word_at(tokens, j)
-        if k is not None and not (k < n and tokens[k].text == "."):
-            return k
-        if k is not None and k < n and tokens[k].text == "." and (k + 1 >= n or not tokens[k + 1].text[:1].isupper()):
+        if k is not None:
             return k
     # Family I.I. / Family, I.I. / Family II
     k = _word_at(tokens, i)
@@ -224,8 +262,13 @@ def _hints(tokens: list[Token], lead: list[bool]) -> list[str]:
                 hint[i] = "issue"
             elif previous in PAGE_WORDS and not (i + 1 < n and words[i + 1] in TOTAL_WORDS):
                 hint[i] = "pages"
-            if i + 2 < n and words[i + 1] in TOTAL_WORDS and tokens[i + 1].start > token.end and \
-                    (i + 2 >= n or tokens[i + 2].text in (".", ",", ";")) and hint[i] != "pages":
+            if (
+                i + 2 < n
+                and words[i + 1] in TOTAL_WORDS
+                and tokens[i + 1].start > token.end
+                and (i + 2 >= n or tokens[i + 2].text in (".", ",", ";"))
+                and hint[i] != "pages"
+            ):
                 hint[i] = "pagetotal"
         if token.text in DASHES and hint[i - 1 if i else 0] == "pages" and i + 1 < n and tokens[i + 1].text.isdigit():
             hint[i] = hint[i + 1] = "pages"

@@ -16,11 +16,18 @@ from pathlib import Path
 
 from kb.refs.annotations import AnnotatedReference, Span
 from kb.refs.names import split_names
+from kb.script import has_cyrillic
 
-STYLES = {"gost-r-7-0-5-2008": "gost", "apa": "apa", "chicago-author-date": "chicago",
-          "harvard-cite-them-right": "harvard", "elsevier-harvard": "harvard", "elsevier-vancouver": "vancouver",
-          "springer-basic-author-date": "other", "ieee": "other"}
-_CYR = re.compile(r"[а-яё]", re.I)
+STYLES = {
+    "gost-r-7-0-5-2008": "gost",
+    "apa": "apa",
+    "chicago-author-date": "chicago",
+    "harvard-cite-them-right": "harvard",
+    "elsevier-harvard": "harvard",
+    "elsevier-vancouver": "vancouver",
+    "springer-basic-author-date": "other",
+    "ieee": "other",
+}
 _LEADING_NUMBER = re.compile(r"^\s*(?:\[\d+\]|\d+\.)\s*")
 
 
@@ -28,8 +35,8 @@ def _pools(references: list[AnnotatedReference]) -> dict[tuple[str, str], list]:
     pools: dict[tuple[str, str], list] = {}
     for ref in references:
         for span in ref.spans:
-            value = ref.text[span.start:span.end].strip(" .,;:")
-            script = "cyr" if _CYR.search(value) else "lat"
+            value = ref.text[span.start : span.end].strip(" .,;:")
+            script = "cyr" if has_cyrillic(value) else "lat"
             if span.label in ("author", "editor"):
                 for name in split_names(value):
                     if not name.literal and name.given and len(name.family) > 1:
@@ -44,14 +51,16 @@ def _record(rng: random.Random, pools, script: str, kind: str) -> dict[str, str]
         return rng.choice(pools.get((label, script)) or pools[(label, "lat")])
 
     people = [rng.choice(pools[("person", script)]) for _ in range(rng.choice((1, 1, 2, 3, 4)))]
-    fields = {"author": " and ".join(f"{family}, {given}" for family, given in people),
-              "title": pick("title"), "year": str(rng.randint(1960, 2025))}
+    fields = {
+        "author": " and ".join(f"{family}, {given}" for family, given in people),
+        "title": pick("title"),
+        "year": str(rng.randint(1960, 2025)),
+    }
     if script == "cyr":
         fields["langid"] = "russian"
         fields["title_en"] = rng.choice(pools[("title", "lat")])
     if kind == "article":
-        fields.update(journaltitle=pick("container"), volume=str(rng.randint(1, 120)),
-                      number=str(rng.randint(1, 12)))
+        fields.update(journaltitle=pick("container"), volume=str(rng.randint(1, 120)), number=str(rng.randint(1, 12)))
         first = rng.randint(1, 900)
         fields["pages"] = f"{first}--{first + rng.randint(3, 40)}"
         if rng.random() < 0.3:
@@ -64,12 +73,18 @@ def _record(rng: random.Random, pools, script: str, kind: str) -> dict[str, str]
             fields["institution"] = fields.pop("publisher")
     elif kind == "incollection":
         editors = [rng.choice(pools[("person", script)]) for _ in range(rng.choice((1, 2)))]
-        fields.update(booktitle=pick("container"), publisher=pick("publisher"), location=pick("place"),
-                      editor=" and ".join(f"{f}, {g}" for f, g in editors))
+        fields.update(
+            booktitle=pick("container"),
+            publisher=pick("publisher"),
+            location=pick("place"),
+            editor=" and ".join(f"{f}, {g}" for f, g in editors),
+        )
         first = rng.randint(1, 500)
         fields["pages"] = f"{first}--{first + rng.randint(5, 30)}"
     elif kind == "online":
-        fields["url"] = f"https://www.example-{rng.randint(1, 999)}.org/{rng.choice(('doc', 'page', 'report'))}/{rng.randint(1, 9999)}"
+        fields["url"] = (
+            f"https://www.example-{rng.randint(1, 999)}.org/{rng.choice(('doc', 'page', 'report'))}/{rng.randint(1, 9999)}"
+        )
         fields["urldate"] = f"20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     return fields
 
@@ -101,15 +116,16 @@ def _people_spans(text: str, families: list[str], label: str, taken: list[Span])
     hits.sort()
     spans: list[list[int]] = []
     for start, end in hits:
-        if spans and re.fullmatch(r"\s*(?:,|and|&|и|,\s*and|,\s*&)?\s*", text[spans[-1][1]:start]):
+        if spans and re.fullmatch(r"\s*(?:,|and|&|и|,\s*and|,\s*&)?\s*", text[spans[-1][1] : start]):
             spans[-1][1] = max(spans[-1][1], end)
         else:
             spans.append([start, end])
     return [Span(label, s, e) for s, e in spans]
 
 
-def render_training_strings(references: list[AnnotatedReference], per_style: int = 120,
-                            seed: int = 7) -> list[AnnotatedReference]:
+def render_training_strings(
+    references: list[AnnotatedReference], per_style: int = 120, seed: int = 7
+) -> list[AnnotatedReference]:
     from kb.bibliography.records import make_source
     from kb.bibliography.render import format_bibliography
     from kb.errors import CorpusError, Location
@@ -133,10 +149,18 @@ def render_training_strings(references: list[AnnotatedReference], per_style: int
             families = [n.split(",")[0] for n in fields["author"].split(" and ")]
             spans += _people_spans(text, families, "author", spans)
             if "editor" in fields:
-                spans += _people_spans(text, [n.split(",")[0] for n in fields["editor"].split(" and ")], "editor", spans)
-            located = {"title": fields["title"], "container": fields.get("journaltitle") or fields.get("booktitle"),
-                       "publisher": fields.get("publisher") or fields.get("institution"), "place": fields.get("location"),
-                       "doi": fields.get("doi"), "url": fields.get("url"), "pages": None}
+                spans += _people_spans(
+                    text, [n.split(",")[0] for n in fields["editor"].split(" and ")], "editor", spans
+                )
+            located = {
+                "title": fields["title"],
+                "container": fields.get("journaltitle") or fields.get("booktitle"),
+                "publisher": fields.get("publisher") or fields.get("institution"),
+                "place": fields.get("location"),
+                "doi": fields.get("doi"),
+                "url": fields.get("url"),
+                "pages": None,
+            }
             ok = True
             for label, value in located.items():
                 if not value:
@@ -150,11 +174,21 @@ def render_training_strings(references: list[AnnotatedReference], per_style: int
                 spans.append(Span(label, *hit))
             if not ok:
                 continue
-            for label, value in (("year", fields["year"]), ("volume", fields.get("volume")), ("issue", fields.get("number")),
-                                 ("pagetotal", fields.get("pagetotal"))):
+            for label, value in (
+                ("year", fields["year"]),
+                ("volume", fields.get("volume")),
+                ("issue", fields.get("number")),
+                ("pagetotal", fields.get("pagetotal")),
+            ):
                 if value:
-                    match = next((m for m in re.finditer(rf"(?<![\d.]){value}(?![\d])", text)
-                                  if not any(m.start() < s.end and s.start < m.end() for s in spans)), None)
+                    match = next(
+                        (
+                            m
+                            for m in re.finditer(rf"(?<![\d.]){value}(?![\d])", text)
+                            if not any(m.start() < s.end and s.start < m.end() for s in spans)
+                        ),
+                        None,
+                    )
                     if match:
                         spans.append(Span(label, *match.span()))
             if fields.get("pages"):

@@ -20,7 +20,7 @@ class Token:
     text: str
     start: int
     end: int
-    kind: str          # url, doi, slashes, word, punct
+    kind: str  # url, doi, slashes, word, punct
 
 
 def tokenize(text: str) -> list[Token]:
@@ -34,7 +34,7 @@ def tokenize(text: str) -> list[Token]:
             while value and (value[-1] in _TRAILING or (value[-1] == ")" and value.count("(") < value.count(")"))):
                 value, end = value[:-1], end - 1
             tokens.append(Token(value, start, end, kind))
-            for offset, char in enumerate(match.group()[len(value):]):
+            for offset, char in enumerate(match.group()[len(value) :]):
                 tokens.append(Token(char, end + offset, end + offset + 1, "punct"))
             continue
         tokens.append(Token(value, start, end, kind))

@@ -164,6 +164,10 @@ def import_file(
                     )
                 )
             continue
+        if source.language != "en" and not source.title_en:  # a parsed reference string (kb.refs.importing)
+            reason = next((n for n in record.notes if n.startswith("not imported: ")), _advice("needs a title_en"))
+            skipped.append(SkippedRecord(f"{path}:{line}", reason))
+            continue
         key = (
             source.key
             if (record.original_key and CORPUS_KEY.fullmatch(source.key) and source.key.lower() not in taken_lower)
