@@ -8,13 +8,17 @@ requires.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from kb.bibliography.errors import SelectionError
 from kb.model import Claim, Source
 
+if TYPE_CHECKING:
+    from kb.knowledge_base import KnowledgeBase
+
 
 def select_sources(
-    kb, keys: Sequence[str] = (), theme: str = "", search: str = "", search_limit: int = 10, sparql: str = ""
+    kb: KnowledgeBase, keys: Sequence[str] = (), theme: str = "", search: str = "", search_limit: int = 10, sparql: str = ""
 ) -> list[Source]:
     """The sources of the built knowledge base `kb` that meet every criterion given (all if none)."""
     corpus = kb.corpus
@@ -44,12 +48,12 @@ def select_sources(
     return [corpus.sources[key] for key in order if chosen is None or key in chosen]
 
 
-def claims_by_source(kb, sources: Sequence[Source]) -> dict[str, list[Claim]]:
+def claims_by_source(kb: KnowledgeBase, sources: Sequence[Source]) -> dict[str, list[Claim]]:
     """Each source's claims, in corpus order (for exports with --claims)."""
     return {s.key: kb.corpus.claims_of(s.key) for s in sources}
 
 
-def _search(kb, query: str, limit: int) -> list[str]:
+def _search(kb: KnowledgeBase, query: str, limit: int) -> list[str]:
     keys: list[str] = []
     for result in kb.searcher.search(query, limit):
         key = result.source_key
@@ -58,7 +62,7 @@ def _search(kb, query: str, limit: int) -> list[str]:
     return keys
 
 
-def _sparql(kb, query: str) -> list[str]:
+def _sparql(kb: KnowledgeBase, query: str) -> list[str]:
     from kb.rdf.iris import local_id
     from kb.rdf.namespace import SOURCE
 
