@@ -13,6 +13,8 @@ rapidfuzz) happen inside the functions that need them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kb.bibliography.errors import (
     ImportFileError,
     SelectionError,
@@ -29,17 +31,31 @@ from kb.bibliography.formats import (
     export_sources,
 )
 from kb.bibliography.selection import claims_by_source, select_sources
+
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from kb.bibliography.importing import ImportReport
+    from kb.bibliography.render import FormattedBibliography, FormattedEntry
+    from kb.config import Settings
+    from kb.model import Person, Source
 from kb.bibliography.styles import DEFAULT_STYLE, FEATURED_STYLES, StyleInfo, available_styles, resolve_style
 
 
-def format_bibliography(sources, style: str = DEFAULT_STYLE, markup: str = "text", people=()):
+def format_bibliography(
+    sources: Iterable[Source], style: str = DEFAULT_STYLE, markup: str = "text", people: Iterable[Person] = ()
+) -> FormattedBibliography:
     """A reference list (`FormattedBibliography`: `.entries` with `.key`, `.text`, `.citation`)."""
     from kb.bibliography.render import format_bibliography as run
 
     return run(sources, style, markup, people)
 
 
-def format_citation(source, style: str = DEFAULT_STYLE, markup: str = "text", people=()):
+def format_citation(
+    source: Source, style: str = DEFAULT_STYLE, markup: str = "text", people: Iterable[Person] = ()
+) -> FormattedEntry:
     """One source's reference and in-text citation (`FormattedEntry`), e.g. for its page."""
     from kb.bibliography.render import format_citation as run
 
@@ -47,14 +63,14 @@ def format_citation(source, style: str = DEFAULT_STYLE, markup: str = "text", pe
 
 
 def import_file(
-    settings,
-    path,
+    settings: Settings,
+    path: Path,
     dry_run: bool = False,
     strict: bool = False,
     into: str | None = None,
-    today=None,
+    today: datetime.date | None = None,
     fmt: str | None = None,
-):
+) -> ImportReport:
     """Import a .bib, .ris or CSL-JSON file, or a reference list (.txt, `fmt="refs"`), into corpus/
     (see kb.bibliography.importing); an `ImportReport`."""
     from kb.bibliography.importing import import_file as run

@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 
 def select_sources(
-    kb: KnowledgeBase, keys: Sequence[str] = (), theme: str = "", search: str = "", search_limit: int = 10, sparql: str = ""
+    kb: KnowledgeBase,
+    keys: Sequence[str] = (),
+    theme: str = "",
+    search: str = "",
+    search_limit: int = 10,
+    sparql: str = "",
 ) -> list[Source]:
     """The sources of the built knowledge base `kb` that meet every criterion given (all if none)."""
     corpus = kb.corpus

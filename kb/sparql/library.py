@@ -22,11 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from kb.errors import KbError
 from kb.rdf.namespace import PREFIXES
 from kb.sparql.check import used_prefixes
-from kb.sparql.terms import XSD, Term
+from kb.sparql.terms import XSD, QueryResult, Term
+
+if TYPE_CHECKING:
+    from kb.knowledge_base import KnowledgeBase
 
 _HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
 _CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
@@ -162,7 +166,9 @@ def _safe_n3(term: Term) -> str:
     return term.n3()
 
 
-def run_named_query(knowledge_base, name: str, parameters: Mapping[str, str] | None = None, **options):
+def run_named_query(
+    knowledge_base: KnowledgeBase, name: str, parameters: Mapping[str, str] | None = None, **options
+) -> QueryResult:
     """Run a named query with its parameters (defaults for those not given); see `run_query`."""
     from kb.sparql.runner import run_query
 

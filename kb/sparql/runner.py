@@ -23,13 +23,16 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from kb.build.store import STORE
 from kb.sparql import sandbox, spawn
 from kb.sparql.check import check_query
 from kb.sparql.errors import QueryError, QueryFailed, QueryTimeout
 from kb.sparql.terms import QueryResult, Term, from_tuple, to_tuple
+
+if TYPE_CHECKING:
+    from kb.knowledge_base import KnowledgeBase
 
 # Starting a worker is Python start-up plus opening the store (about 0.2 s); allow for a busy machine.
 # Copying a dataset into memory adds about 7 s per million triples.
@@ -42,7 +45,7 @@ _STACK_MB = 64
 
 
 def run_query(
-    knowledge_base,
+    knowledge_base: KnowledgeBase,
     text: str,
     *,
     timeout_s: float | None = None,
