@@ -120,10 +120,22 @@ def check_query(
             "(setting query_max_chars, KB_QUERY_MAX_CHARS)",
             "size",
         )
+    if len(text) <= _CACHED_MAX_CHARS:
+        return _cached_check(text, allow_service, allow_external_datasets, max_depth)
     return _check(text, allow_service, allow_external_datasets, max_depth)
 
 
+# Named queries and typical hand-written ones are a few kB and come back often (the UI reruns a page);
+# a check holds its tokens and offsets, so only small queries are kept: 1,024 hostile 100 kB queries
+# would otherwise hold gigabytes.
+_CACHED_MAX_CHARS = 8_000
+
+
 @lru_cache(maxsize=1024)
+def _cached_check(text: str, allow_service: bool, allow_external_datasets: bool, max_depth: int) -> CheckedQuery:
+    return _check(text, allow_service, allow_external_datasets, max_depth)
+
+
 def _check(text: str, allow_service: bool, allow_external_datasets: bool, max_depth: int) -> CheckedQuery:
     source = Source(text)
     tokens = tokenize(source)
