@@ -245,3 +245,26 @@ def test_serve_cli_accepts_cors_and_per_client(real_project):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
+
+
+def test_a_flood_of_idle_connections_cannot_take_every_thread(real_project, monkeypatch):
+    """Beyond the connection cap a new connection gets 503 at once; the others keep being served."""
+    import socket
+
+    from kb.sparql import endpoint as endpoint_module
+
+    monkeypatch.setattr(endpoint_module._GateServer, "max_connections", 8)
+    with Endpoint(real_project, "127.0.0.1", 0, timeout_s=5) as endpoint:
+        idle = [socket.create_connection(("127.0.0.1", endpoint.port)) for _ in range(8)]
+        try:
+            time.sleep(0.3)
+            refused = socket.create_connection(("127.0.0.1", endpoint.port))
+            refused.settimeout(5)
+            assert refused.recv(100).startswith(b"HTTP/1.1 503")
+            refused.close()
+        finally:
+            for connection in idle:
+                connection.close()
+        time.sleep(0.3)
+        status, body = _ask(endpoint.query_url, COUNT)
+        assert status == 200 and _claims(body) > 0

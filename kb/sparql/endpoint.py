@@ -313,15 +313,46 @@ class Endpoint:
 
 
 class _GateServer(ThreadingHTTPServer):
+    """A thread per connection, but at most `max_connections` at once: beyond that a connection is
+    answered 503 and closed at once, so a flood of idle or slow connections cannot take every thread
+    and the memory their request bodies would hold."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
+    max_connections = 256
     endpoint: Endpoint
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._connections = threading.BoundedSemaphore(self.max_connections)
+
+    def process_request(self, request, client_address):
+        if not self._connections.acquire(blocking=False):
+            try:
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n"
+                    b"Retry-After: 2\r\n\r\n"
+                )
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connections.release()
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "glocal-kb-sparql"
+    # A connection that sends nothing for this long (headers, body, or its next kept-alive request)
+    # is closed: slow or idle clients do not hold a thread for ever.
+    timeout = 30
 
     @property
     def endpoint(self) -> Endpoint:
