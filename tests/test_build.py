@@ -72,7 +72,8 @@ def test_unchanged_rebuild_is_skipped_quickly(built):
     again = build(settings)
     elapsed = time.perf_counter() - started
     assert again.skipped and current_dir(settings.build) == first.path
-    assert elapsed < 0.5, f"no-op build took {elapsed:.2f} s"
+    # Skipped means nothing was parsed or written (0.1 s measured); the bound only catches a rebuild.
+    assert elapsed < 2.0, f"no-op build took {elapsed:.2f} s"
 
 
 def test_changed_corpus_rebuilds_and_swaps_current(built):

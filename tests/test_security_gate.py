@@ -150,12 +150,14 @@ def test_the_canonical_text_has_no_forms_two_parsers_could_read_two_ways():
         ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 200_000, "size"),
     ],
 )
-def test_deep_and_huge_queries_are_refused_before_any_parse(real_kb, text, reason):
-    started = time.perf_counter()
+def test_deep_and_huge_queries_are_refused_before_any_parse(real_kb, text, reason, monkeypatch):
+    # Refused by the gate's scan alone: no engine is asked (how fast: bench/abuse_serve.py).
+    from kb.sparql.runner import POOL
+
+    monkeypatch.setattr(POOL, "run", lambda *args, **kwargs: pytest.fail("an engine was asked"))
     with pytest.raises(QueryRefused) as refused:
         run_query(real_kb, text)
     assert refused.value.reason == reason
-    assert time.perf_counter() - started < 1.0
 
 
 def test_a_query_just_under_the_depth_limit_runs_in_the_worker(real_kb):
@@ -166,31 +168,43 @@ def test_a_query_just_under_the_depth_limit_runs_in_the_worker(real_kb):
     assert nested.rows == [{"n": 7}]
 
 
-def test_a_98_kb_hostile_query_is_checked_at_once_and_blocks_no_one(real_kb):
+def test_a_check_in_progress_holds_no_lock_against_other_queries(real_kb, monkeypatch):
+    """A hostile query being checked (here: held inside the gate's scan) does not delay another
+    query's check or run: the gate takes no process-wide lock (the old rdflib gate did). The stall
+    scenario's timings are bench/abuse_serve.py's."""
+    import kb.sparql.check as gate
+
     hostile = "SELECT * WHERE { FILTER(" + " || ".join(f"(?x{i % 50} = {i})" for i in range(12000))[:98_000] + ") }"
-    started = time.perf_counter()
     with pytest.raises(QueryError):
         check_query(hostile)
-    assert time.perf_counter() - started < 1.0
-    # Four hostile checks at once (no lock is held across a check) and one small query beside them.
-    outcomes: list[str] = []
+    entered, release = threading.Event(), threading.Event()
+    real_tokenize = gate.tokenize
 
-    def hostile_check(spaces: int) -> None:
+    def held_tokenize(source):
+        if len(source.text) > 50_000:
+            entered.set()
+            release.wait(30)
+        return real_tokenize(source)
+
+    monkeypatch.setattr(gate, "tokenize", held_tokenize)
+    outcome: list[str] = []
+
+    def hostile_check() -> None:
         try:
-            check_query(hostile + " " * spaces)
-            outcomes.append("accepted")
+            check_query(hostile + " ")
+            outcome.append("accepted")
         except QueryError as error:
-            outcomes.append(type(error).__name__)
+            outcome.append(type(error).__name__)
 
-    threads = [threading.Thread(target=hostile_check, args=(n,)) for n in range(1, 5)]
-    for thread in threads:
-        thread.start()
-    started = time.perf_counter()
-    assert run_query(real_kb, "ASK { ?s ?p ?o }").boolean is True
-    small = time.perf_counter() - started
-    for thread in threads:
+    thread = threading.Thread(target=hostile_check)
+    thread.start()
+    try:
+        assert entered.wait(10)
+        assert run_query(real_kb, "ASK { ?s ?p ?o }").boolean is True  # while the hostile check is held
+    finally:
+        release.set()
         thread.join()
-    assert small < 1.0 and len(outcomes) == 4 and "accepted" not in outcomes
+    assert outcome == ["QueryRefused"]
 
 
 def test_the_worker_sandbox_holds_when_the_gate_is_bypassed(real_kb, capture):

@@ -165,10 +165,10 @@ def test_one_peer_cannot_take_every_slot(real_project):
         for thread in threads:
             thread.start()
         time.sleep(0.3)
-        # Another peer is not held up meanwhile.
+        # Another peer is not held up meanwhile: it does not wait for the runaways' time limit.
         started = time.monotonic()
         assert _ask(endpoint.query_url, COUNT, "127.0.0.31")[0] == 200
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < endpoint.timeout_s
         for thread in threads:
             thread.join()
         assert sorted(statuses) == [429, 503] or statuses == [503, 503], statuses
