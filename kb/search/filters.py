@@ -82,6 +82,11 @@ def _equal(column: Callable):
     return lambda kb, table, value: column(kb, table) == value
 
 
+def _source_values(attribute: str) -> Callable[[KnowledgeBase], list[str]]:
+    """The values a source field takes in a build, sorted: what a filter on it accepts and offers."""
+    return lambda kb: sorted({getattr(s, attribute) for s in kb.corpus.sources.values()})
+
+
 def _one_of(values_in: Callable[[KnowledgeBase], list[str]], message: str):
     """A value among those the build has, else `message` (with {value} and {known}) as a KbError."""
 
@@ -180,12 +185,9 @@ FILTERS: tuple[Filter, ...] = (
         "--source-type",
         "Source type",
         "Only sources of this BibLaTeX type (article, book, report, ...).",
-        parse=_one_of(
-            lambda kb: sorted({s.entry_type for s in kb.corpus.sources.values()}),
-            "no source of type '{value}' (types in this corpus: {known})",
-        ),
+        parse=_one_of(_source_values("entry_type"), "no source of type '{value}' (types in this corpus: {known})"),
         mask=_equal(_source_column("entry_type")),
-        choices=lambda kb, lang: [(t, t) for t in sorted({s.entry_type for s in kb.corpus.sources.values()})],
+        choices=lambda kb, lang: [(t, t) for t in _source_values("entry_type")(kb)],
     ),
     Filter(
         "language",
@@ -193,13 +195,11 @@ FILTERS: tuple[Filter, ...] = (
         "Language of the source",
         "Only sources published in this language (ru, en, ...).",
         parse=_one_of(
-            lambda kb: sorted({s.language for s in kb.corpus.sources.values()}),
-            "no source in language '{value}' (languages in this corpus: {known})",
+            _source_values("language"), "no source in language '{value}' (languages in this corpus: {known})"
         ),
         mask=_equal(_source_column("language")),
         choices=lambda kb, lang: [
-            (code, {"en": "English", "ru": "Russian"}.get(code, code))
-            for code in sorted({s.language for s in kb.corpus.sources.values()})
+            (code, {"en": "English", "ru": "Russian"}.get(code, code)) for code in _source_values("language")(kb)
         ],
     ),
     Filter(
